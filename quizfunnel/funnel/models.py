@@ -36,6 +36,12 @@ class Visit(models.Model):
     is_bot = models.BooleanField(_("bot"), default=False)
     is_preview = models.BooleanField(_("preview"), default=False)
 
+    # The furthest step reached ("q:<question id>" or "lead") and whether it
+    # was completed: a visit whose furthest step is not done is a drop-off
+    # there. Kept up to date by the step services for the rollups.
+    furthest_step = models.CharField(max_length=24, blank=True, editable=False)
+    furthest_done = models.BooleanField(default=False, editable=False)
+
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from quizfunnel.funnel.models import Visit
 from quizfunnel.quizzes.models import Goal, Question
 
+# Kinds whose events name a question; the rest name a goal or nothing.
+QUESTION_EVENT_KINDS = ["question_shown", "question_answered", "question_skipped"]
+
 
 class Event(models.Model):
     """A micro conversion: recorded once per visit, with its first time."""
@@ -16,12 +19,15 @@ class Event(models.Model):
         QUIZ_STARTED = "quiz_started", _("Quiz started")
         QUESTION_SHOWN = "question_shown", _("Question shown")
         QUESTION_ANSWERED = "question_answered", _("Question answered")
+        QUESTION_SKIPPED = "question_skipped", _("Optional question skipped")
         LEAD_FORM_SHOWN = "lead_form_shown", _("Lead form shown")
         LEAD_SUBMITTED = "lead_submitted", _("Lead submitted")
         RESULT_SHOWN = "result_shown", _("Result shown")
         GOAL = "goal", _("Goal reached")
 
-    QUESTION_KINDS = frozenset({Kind.QUESTION_SHOWN, Kind.QUESTION_ANSWERED})
+    QUESTION_KINDS = frozenset(
+        {Kind.QUESTION_SHOWN, Kind.QUESTION_ANSWERED, Kind.QUESTION_SKIPPED}
+    )
 
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="events", verbose_name=_("visit")
@@ -68,12 +74,18 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=["question_shown", "question_answered"])
+                    Q(
+                        kind__in=[
+                            "question_shown",
+                            "question_answered",
+                            "question_skipped",
+                        ]
+                    )
                     & Q(question__isnull=False, goal__isnull=True)
                 )
                 | Q(kind="goal", question__isnull=True, goal__isnull=False)
                 | (
-                    ~Q(kind__in=["question_shown", "question_answered", "goal"])
+                    ~Q(kind__in=[*QUESTION_EVENT_KINDS, "goal"])
                     & Q(question__isnull=True, goal__isnull=True)
                 ),
                 name="tracking_event_subject_matches_kind",
