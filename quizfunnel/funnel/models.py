@@ -36,6 +36,11 @@ class Visit(models.Model):
     is_bot = models.BooleanField(_("bot"), default=False)
     is_preview = models.BooleanField(_("preview"), default=False)
 
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(
+        _("lead submitted"), null=True, blank=True, editable=False
+    )
+
     # The furthest step reached ("q:<question id>" or "lead") and whether it
     # was completed: a visit whose furthest step is not done is a drop-off
     # there. Kept up to date by the step services for the rollups.

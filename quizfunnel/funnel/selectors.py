@@ -1,10 +1,219 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from quizfunnel.quizzes.models import Quiz
+from django.conf import settings
+from django.core.signing import BadSignature
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from quizfunnel.funnel.models import Answer, Visit
+from quizfunnel.funnel.paths import (
+    AnswerData,
+    ChoiceData,
+    Path,
+    QuestionData,
+    Structure,
+    outcome_for_score,
+    path_outcome_votes,
+    path_score,
+)
+from quizfunnel.quizzes.models import Choice, Outcome, Question, Quiz
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+logger = logging.getLogger(__name__)
+
+VISIT_COOKIE_SALT = "quizfunnel.funnel.visit"
+# What a step needs of its visit; the rest is loaded only when asked for.
+VISIT_FIELDS = (
+    "id",
+    "token",
+    "quiz_id",
+    "revision",
+    "is_bot",
+    "is_preview",
+    "created_at",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "device",
+    "furthest_step",
+    "furthest_done",
+    "started_at",
+    "completed_at",
+)
 
 
 def quiz_list_published() -> QuerySet[Quiz]:
     """Return the published quizzes, newest first."""
     return Quiz.objects.filter(status=Quiz.Status.PUBLISHED).order_by("-published_at")
+
+
+def quiz_get_for_visitor(
+    *, slug: str, user: AbstractBaseUser | AnonymousUser, preview: bool = False
+) -> Quiz:
+    """Return the quiz a visitor may take at slug, or raise Http404.
+
+    Only published quizzes are public; staff may open drafts, and preview
+    any quiz. user is only looked at when it matters, which saves published
+    steps the session query.
+    """
+    quiz = Quiz.objects.filter(slug=slug).first()
+    if quiz is None:
+        raise Http404("No such quiz.")
+    if (preview or not quiz.is_published) and not getattr(user, "is_staff", False):
+        raise Http404("No such quiz.")
+    return quiz
+
+
+def quiz_structure(*, quiz: Quiz) -> Structure:
+    """Load the quiz's active questions and their choices in two queries."""
+    questions = list(
+        Question.objects.filter(quiz=quiz).order_by("position", "id").values()
+    )
+    active_ids = [q["id"] for q in questions if not q["retired"]]
+    choices: dict[int, list[ChoiceData]] = defaultdict(list)
+    rows = (
+        Choice.objects.filter(question_id__in=active_ids)
+        .order_by("position", "id")
+        .values_list(
+            "id",
+            "question_id",
+            "label",
+            "score",
+            "outcome_id",
+            "branch_question_id",
+            "branch_to_lead",
+            "image",
+        )
+    )
+    storage = Choice._meta.get_field("image").storage
+    for choice_id, question_id, label, score, outcome, branch, to_lead, image in rows:
+        choices[question_id].append(
+            ChoiceData(
+                id=choice_id,
+                label=label,
+                score=score,
+                outcome_id=outcome,
+                branch_question_id=branch,
+                branch_to_lead=to_lead,
+                image_url=storage.url(image) if image else "",
+            )
+        )
+    return Structure(
+        questions=tuple(
+            QuestionData(
+                id=q["id"],
+                position=q["position"],
+                kind=q["kind"],
+                prompt=q["prompt"],
+                help_text=q["help_text"],
+                required=q["required"],
+                next_question_id=q["next_question_id"],
+                next_to_lead=q["next_to_lead"],
+                choices=tuple(choices[q["id"]]),
+                min_selections=q["min_selections"],
+                max_selections=q["max_selections"],
+                min_value=q["min_value"],
+                max_value=q["max_value"],
+                max_length=q["max_length"],
+                scale_max=q["scale_max"],
+                scale_min_label=q["scale_min_label"],
+                scale_max_label=q["scale_max_label"],
+            )
+            for q in questions
+            if not q["retired"]
+        ),
+        all_positions={q["id"]: q["position"] for q in questions},
+    )
+
+
+def visit_answers(*, visit: Visit) -> dict[int, AnswerData]:
+    """Return the visit's current answers by question id, in one query."""
+    rows = (
+        Answer.objects.filter(visit=visit)
+        .values_list(
+            "question_id", "text", "number", "skipped", "answerchoice__choice_id"
+        )
+        .order_by("question_id")
+    )
+    answers: dict[int, AnswerData] = {}
+    for question_id, text, number, skipped, choice_id in rows:
+        earlier = answers.get(question_id)
+        chosen = earlier.choice_ids if earlier else frozenset()
+        if choice_id is not None:
+            chosen = chosen | {choice_id}
+        answers[question_id] = AnswerData(question_id, chosen, text, number, skipped)
+    return answers
+
+
+def visit_outcome(
+    *, quiz: Quiz, path: Path, answers: Mapping[int, AnswerData]
+) -> Outcome | None:
+    """Return the outcome the answers on path lead to, if the quiz has one.
+
+    Scored quizzes pick the outcome whose range holds the total score;
+    personality quizzes the outcome most chosen, the first listed on a tie.
+    """
+    if quiz.scoring == Quiz.Scoring.NONE:
+        return None
+    outcomes = list(Outcome.objects.filter(quiz=quiz).order_by("position", "id"))
+    if quiz.scoring == Quiz.Scoring.SCORE:
+        ranges = [(o.pk, o.min_score, o.max_score) for o in outcomes]
+        chosen = outcome_for_score(path_score(path, answers), ranges)
+    else:
+        votes = path_outcome_votes(path, answers)
+        chosen = max(
+            votes, key=lambda pk: (votes[pk], -_index(outcomes, pk)), default=None
+        )
+    return next((o for o in outcomes if o.pk == chosen), None)
+
+
+def _index(outcomes: list[Outcome], pk: int) -> int:
+    return next((i for i, o in enumerate(outcomes) if o.pk == pk), len(outcomes))
+
+
+def visit_cookie_name(quiz: Quiz) -> str:
+    return f"qf_visit_{quiz.pk}"
+
+
+def visit_from_request(*, quiz: Quiz, request: HttpRequest) -> Visit | None:
+    """Return the visit this browser has in progress for quiz, if any.
+
+    The visit's token travels in a signed cookie. A forged, expired or
+    foreign cookie, or a visit idle past the resume window, gives None: the
+    caller starts a new visit and never picks up someone else's.
+    """
+    name = visit_cookie_name(quiz)
+    if name not in request.COOKIES:
+        return None
+    window = timedelta(hours=settings.QUIZFUNNEL_VISIT_RESUME_HOURS)
+    try:
+        value = request.get_signed_cookie(name, salt=VISIT_COOKIE_SALT, max_age=window)
+        token = uuid.UUID(str(value))
+    except (BadSignature, ValueError):
+        logger.warning("Visit cookie rejected quiz=%s", quiz.pk)
+        return None
+    visit = (
+        Visit.objects.filter(
+            token=token,
+            quiz=quiz,
+            last_seen_at__gte=timezone.now() - window,
+        )
+        .only(*VISIT_FIELDS)
+        .first()
+    )
+    if visit is not None:
+        visit.quiz = quiz
+    return visit

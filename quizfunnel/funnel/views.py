@@ -1,12 +1,357 @@
+"""The visitor's quiz: one URL per step, full pages or HTMX fragments."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from typing import Any
 
-from quizfunnel.funnel.selectors import quiz_list_published
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from quizfunnel.funnel import steps
+from quizfunnel.funnel.forms import AnswerForm, answer_initial
+from quizfunnel.funnel.models import Visit
+from quizfunnel.funnel.paths import LEAD, Path, QuestionData, Structure, path_walk
+from quizfunnel.funnel.selectors import (
+    VISIT_COOKIE_SALT,
+    quiz_get_for_visitor,
+    quiz_list_published,
+    quiz_structure,
+    visit_answers,
+    visit_cookie_name,
+    visit_from_request,
+    visit_outcome,
+)
+from quizfunnel.funnel.services import (
+    NOT_ON_PATH,
+    StepError,
+    answer_record,
+    quiz_shows_result_first,
+    result_show,
+    step_show,
+    visit_begin_quiz,
+    visit_start,
+)
+from quizfunnel.http import HtmxHttpRequest
+from quizfunnel.leads.forms import LeadForm
+from quizfunnel.leads.services import LeadData, lead_capture
+from quizfunnel.quizzes.models import Quiz
+
+PAGE = "funnel/quiz.html"
 
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "funnel/home.html", {"quizzes": quiz_list_published()})
+
+
+@staff_member_required
+@require_safe
+def quiz_preview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    quiz = quiz_get_for_visitor(slug=slug, user=request.user, preview=True)
+    visit = visit_start(quiz=quiz, request=request, preview=True)
+    return _with_cookie(redirect("quiz_intro", slug=quiz.slug), visit)
+
+
+@require_http_methods(["GET", "POST"])
+def quiz_intro(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    quiz = _quiz(request, slug)
+    visit = visit_from_request(quiz=quiz, request=request)
+    if visit is None:
+        visit = visit_start(quiz=quiz, request=request, preview=not quiz.is_published)
+    elif request.method == "GET" and (visit.started_at or visit.completed_at):
+        return _resume(request, quiz, visit)
+    if request.method == "GET":
+        return _page(request, quiz, visit, {"step": steps.INTRO})
+
+    if visit.completed_at is not None:
+        return _resume(request, quiz, visit)
+    visit_begin_quiz(visit=visit)
+    structure = quiz_structure(quiz=quiz)
+    path = step_show(visit=visit, structure=structure, question_id=None)
+    return _next(request, quiz, visit, structure, path)
+
+
+@require_http_methods(["GET", "POST"])
+def quiz_question(
+    request: HtmxHttpRequest, slug: str, question_id: int
+) -> HttpResponse:
+    quiz, visit = _quiz_and_visit(request, slug)
+    if visit is None:
+        return redirect("quiz_intro", slug=slug)
+    structure = quiz_structure(quiz=quiz)
+    question = structure.question(question_id)
+    if request.method == "GET":
+        try:
+            path = step_show(visit=visit, structure=structure, question_id=question_id)
+        except StepError:
+            return _resume(request, quiz, visit)
+        return _question_page(request, quiz, visit, structure, path, question)
+
+    if question is None:
+        return _current(request, quiz, visit, structure, message=NOT_ON_PATH)
+    form = AnswerForm(request.POST, question=question)
+    if not form.is_valid():
+        path = path_walk(structure, visit_answers(visit=visit))
+        return _question_page(request, quiz, visit, structure, path, question, form)
+    try:
+        path = answer_record(
+            visit=visit,
+            structure=structure,
+            question=question,
+            answer=form.answer_data(),
+        )
+    except StepError as error:
+        return _current(request, quiz, visit, structure, message=str(error))
+    return _next(request, quiz, visit, structure, path)
+
+
+@require_http_methods(["GET", "POST"])
+def quiz_lead(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    quiz, visit = _quiz_and_visit(request, slug)
+    if visit is None:
+        return redirect("quiz_intro", slug=slug)
+    structure = quiz_structure(quiz=quiz)
+    if request.method == "GET":
+        try:
+            path = step_show(visit=visit, structure=structure, question_id=None)
+        except StepError:
+            return _resume(request, quiz, visit)
+        if not path.complete:
+            return _resume(request, quiz, visit)
+        return _lead_page(request, quiz, visit, structure, path)
+
+    form = _lead_form(request, quiz)
+    if form.is_honeypot_filled:
+        # Bots get a thank-you and nothing is stored; people never see it.
+        return _page(request, quiz, visit, {"step": steps.DONE})
+    answers = visit_answers(visit=visit)
+    path = path_walk(structure, answers)
+    if not form.is_valid():
+        return _lead_page(request, quiz, visit, structure, path, form)
+    data = LeadData(
+        email=form.cleaned_data["email"],
+        name=form.cleaned_data.get("name", ""),
+        phone=form.cleaned_data.get("phone", ""),
+        company=form.cleaned_data.get("company", ""),
+        extra=form.extra(),
+        consent_given=bool(form.cleaned_data.get("consent")),
+    )
+    try:
+        lead = lead_capture(visit=visit, structure=structure, data=data)
+    except StepError as error:
+        return _current(request, quiz, visit, structure, message=str(error))
+    target = steps.redirect_target(quiz, visit, lead.outcome)
+    if target:
+        if request.htmx:
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
+    return _next(request, quiz, visit, structure, path, done=True)
+
+
+@require_safe
+def quiz_done(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    quiz, visit = _quiz_and_visit(request, slug)
+    if visit is None or visit.completed_at is None:
+        return redirect("quiz_intro", slug=slug)
+    return _done_page(request, quiz, visit)
+
+
+# Responses
+
+
+def _quiz(request: HtmxHttpRequest, slug: str) -> Quiz:
+    return quiz_get_for_visitor(slug=slug, user=request.user)
+
+
+def _quiz_and_visit(request: HtmxHttpRequest, slug: str) -> tuple[Quiz, Visit | None]:
+    quiz = _quiz(request, slug)
+    return quiz, visit_from_request(quiz=quiz, request=request)
+
+
+def _resume(request: HtmxHttpRequest, quiz: Quiz, visit: Visit) -> HttpResponse:
+    """Send the visitor to where the visit stands now."""
+    if visit.completed_at is not None:
+        return redirect("quiz_done", slug=quiz.slug)
+    if visit.started_at is None:
+        return redirect("quiz_intro", slug=quiz.slug)
+    path = path_walk(quiz_structure(quiz=quiz), visit_answers(visit=visit))
+    return redirect(steps.step_url(quiz, path.current))
+
+
+def _current(
+    request: HtmxHttpRequest,
+    quiz: Quiz,
+    visit: Visit,
+    structure: Structure,
+    *,
+    message: str,
+) -> HttpResponse:
+    """Show the visit's current step with a message, after a refused post."""
+    if visit.completed_at is not None or visit.started_at is None:
+        return _page(
+            request,
+            quiz,
+            visit,
+            {
+                "step": steps.DONE if visit.completed_at else steps.INTRO,
+                "message": message,
+            },
+            push=True,
+        )
+    answers = visit_answers(visit=visit)
+    path = path_walk(structure, answers)
+    if isinstance(path.current, QuestionData):
+        return _question_page(
+            request,
+            quiz,
+            visit,
+            structure,
+            path,
+            path.current,
+            message=message,
+            push=True,
+        )
+    return _lead_page(request, quiz, visit, structure, path, message=message, push=True)
+
+
+def _next(
+    request: HtmxHttpRequest,
+    quiz: Quiz,
+    visit: Visit,
+    structure: Structure,
+    path: Path,
+    *,
+    done: bool = False,
+) -> HttpResponse:
+    """Answer a successful post: the next step's fragment, or a redirect."""
+    step: QuestionData | str = steps.DONE if done else path.current
+    if not request.htmx:
+        return redirect(steps.step_url(quiz, step), permanent=False)
+    if done:
+        return _done_page(request, quiz, visit, push=True)
+    if isinstance(step, QuestionData):
+        return _question_page(request, quiz, visit, structure, path, step, push=True)
+    return _lead_page(request, quiz, visit, structure, path, push=True)
+
+
+def _question_page(
+    request: HtmxHttpRequest,
+    quiz: Quiz,
+    visit: Visit,
+    structure: Structure,
+    path: Path,
+    question: QuestionData | None,
+    form: AnswerForm | None = None,
+    *,
+    message: str = "",
+    push: bool = False,
+) -> HttpResponse:
+    if question is None:
+        return _resume(request, quiz, visit)
+    if form is None:
+        answers = visit_answers(visit=visit)
+        initial = answer_initial(question, answers.get(question.id))
+        form = AnswerForm(question=question, initial={"answer": initial})
+    context = {
+        "step": steps.QUESTION,
+        "question": question,
+        "form": form,
+        "progress": steps.path_progress(structure, path, question),
+        "back_url": steps.back_url(quiz, path, question),
+        "action_url": steps.step_url(quiz, question),
+        "message": message,
+    }
+    return _page(request, quiz, visit, context, push=push)
+
+
+def _lead_page(
+    request: HtmxHttpRequest,
+    quiz: Quiz,
+    visit: Visit,
+    structure: Structure,
+    path: Path,
+    form: LeadForm | None = None,
+    *,
+    message: str = "",
+    push: bool = False,
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "step": steps.LEAD_FORM,
+        "form": form or _lead_form(None, quiz),
+        "progress": steps.path_progress(structure, path, LEAD),
+        "back_url": steps.back_url(quiz, path, LEAD),
+        "action_url": steps.step_url(quiz, LEAD),
+        "message": message,
+    }
+    if quiz_shows_result_first(quiz):
+        context["outcome"] = visit_outcome(
+            quiz=quiz, path=path, answers=visit_answers(visit=visit)
+        )
+    return _page(request, quiz, visit, context, push=push)
+
+
+def _done_page(
+    request: HtmxHttpRequest, quiz: Quiz, visit: Visit, *, push: bool = False
+) -> HttpResponse:
+    context: dict[str, Any] = {"step": steps.DONE}
+    if quiz.scoring != Quiz.Scoring.NONE:
+        lead = getattr(visit, "lead", None)
+        context["outcome"] = lead.outcome if lead else None
+        if not quiz_shows_result_first(quiz):
+            result_show(visit=visit)
+    return _page(request, quiz, visit, context, push=push)
+
+
+def _lead_form(request: HtmxHttpRequest | None, quiz: Quiz) -> LeadForm:
+    return LeadForm(
+        request.POST if request else None,
+        quiz=quiz,
+        lead_fields=list(quiz.lead_fields.all()),
+        min_fill_seconds=settings.QUIZFUNNEL_LEAD_MIN_FILL_SECONDS,
+    )
+
+
+def _page(
+    request: HtmxHttpRequest,
+    quiz: Quiz,
+    visit: Visit,
+    context: dict[str, Any],
+    *,
+    push: bool = False,
+) -> HttpResponse:
+    """Render the step: its fragment for HTMX, else the whole page."""
+    fragment = request.htmx and not request.htmx.history_restore_request
+    step = context.get("question") or context["step"]
+    url = steps.step_url(quiz, step) if step != steps.INTRO else quiz.get_absolute_url()
+    response = render(
+        request,
+        f"{PAGE}#step" if fragment else PAGE,
+        {"quiz": quiz, "visit": visit, "step_url": url, **context},
+    )
+    if fragment and push:
+        response["HX-Push-Url"] = url
+    patch_vary_headers(response, ["HX-Request"])
+    return _with_cookie(response, visit)
+
+
+def _with_cookie(response: HttpResponse, visit: Visit) -> HttpResponse:
+    hours = settings.QUIZFUNNEL_VISIT_RESUME_HOURS
+    framed = bool(settings.QUIZFUNNEL_FRAME_ANCESTORS)
+    response.set_signed_cookie(
+        visit_cookie_name(visit.quiz),
+        str(visit.token),
+        salt=VISIT_COOKIE_SALT,
+        max_age=hours * 3600,
+        httponly=True,
+        secure=framed or settings.SESSION_COOKIE_SECURE,
+        samesite="None" if framed else "Lax",
+    )
+    if framed:
+        # frame-ancestors in the CSP decides who may embed the quiz.
+        response.xframe_options_exempt = True
+    return response
