@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from quizfunnel.quizzes.models import Quiz
+
+
+class Metric(models.IntegerChoices):
+    """What a rollup cell counts; each counts distinct visits."""
+
+    VIEWS = 1, _("views")
+    STARTS = 2, _("starts")
+    LEAD_FORM_REACHED = 3, _("lead form reached")
+    LEADS = 4, _("leads")
+    LEAD_DROP_OFF = 5, _("drop-off at the lead form")
+    REACHED = 10, _("reached")
+    ANSWERED = 11, _("answered")
+    SKIPPED = 12, _("skipped")
+    DROP_OFF = 13, _("drop-off")
+    SECONDS = 14, _("time on question, whole seconds")
+    ANSWERS = 20, _("current answers")
+    CHOICE = 21, _("current answers with a choice")
+    NUMBER = 22, _("current answers with a number, in hundredths")
+
+
+class FunnelCount(models.Model):
+    """One rollup cell: a count of visits for a day and a traffic segment.
+
+    The day is the visit's first view in settings.TIME_ZONE. question_id is
+    0 for quiz-level metrics; value is 0 except for histograms (seconds, a
+    choice id, a number in hundredths). No foreign key to Question: a cell
+    outlives nothing, and 0 must be a valid key.
+    """
+
+    quiz = models.ForeignKey(
+        Quiz,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("quiz"),
+    )
+    metric = models.PositiveSmallIntegerField(_("metric"), choices=Metric)
+    day = models.DateField(_("day"))
+    question_id = models.BigIntegerField(_("question"), default=0)
+    value = models.BigIntegerField(_("value"), default=0)
+    revision = models.PositiveIntegerField(_("quiz revision"))
+    device = models.CharField(_("device"), max_length=10)
+    utm_source = models.CharField("utm_source", max_length=200)
+    utm_campaign = models.CharField("utm_campaign", max_length=200)
+    n = models.BigIntegerField(_("visits"), default=0)
+
+    class Meta:
+        verbose_name = _("funnel count")
+        verbose_name_plural = _("funnel counts")
+        # The unique index is also the dashboard's index: every read names a
+        # quiz, a set of metrics and a day range, in that order.
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "quiz",
+                    "metric",
+                    "day",
+                    "question_id",
+                    "value",
+                    "revision",
+                    "device",
+                    "utm_source",
+                    "utm_campaign",
+                ],
+                name="analytics_funnelcount_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} {self.day} = {self.n}"
+
+
+class QuizDashboard(Quiz):
+    """The drop-off dashboards, as an entry in the admin's app list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("drop-off dashboard")
+        verbose_name_plural = _("drop-off dashboards")
+        # Access is quizzes.view_dashboard; a proxy's own rights would only
+        # confuse the permission screen.
+        default_permissions = ()

@@ -1,18 +1,45 @@
 """Rollups: the dashboard's counters, kept exact as micro conversions arrive.
 
 The step services call rollup_record() inside their transaction with what
-the request newly recorded.
+the request newly recorded; it turns those into exact deltas of
+FunnelCount cells and applies them in one upsert. rollup_rebuild()
+recomputes a quiz's cells from the raw rows and must agree with the sum of
+all the deltas (the tests hold both to that).
+
+A cell is keyed by quiz, the day of the visit's first view (in
+settings.TIME_ZONE), the visit's revision, utm_source, utm_campaign and
+device, then the metric, question and value. Bot and preview visits never
+touch a cell. See queries.py for what each metric means.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from quizfunnel.analytics.models import FunnelCount, Metric
 from quizfunnel.funnel.models import Visit
+from quizfunnel.tracking.models import Event
 from quizfunnel.tracking.services import MicroConversion
+
+logger = logging.getLogger(__name__)
+
+# Time on a question is counted in whole seconds (floored), so medians and
+# percentiles read from the histogram are exact at that resolution. Longer
+# times share the top bucket, shown as "this long or more".
+SECONDS_TOP = 1800
+
+LEAD_STEP = "lead"
 
 
 @dataclass(frozen=True)
@@ -26,9 +53,40 @@ class AnswerValue:
 
 @dataclass(frozen=True)
 class AnswerChange:
+    """A visit's stored answer to a question before and after a request.
+
+    before is None when the visit had no answer (not even a skip) yet.
+    """
+
     question_id: int
     before: AnswerValue | None
     after: AnswerValue
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    metric: int
+    question_id: int = 0
+    value: int = 0
+
+
+def question_step(question_id: int) -> str:
+    return f"q:{question_id}"
+
+
+def visit_day(visit: Visit) -> date:
+    """Return the day a visit counts in: its first view, local time."""
+    return timezone.localtime(visit.created_at, ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def seconds_bucket(shown_at: datetime, answered_at: datetime) -> int:
+    """Floor the time on a question to whole seconds, within the histogram."""
+    seconds = (answered_at - shown_at) // timedelta(seconds=1)
+    return min(max(seconds, 0), SECONDS_TOP)
+
+
+def hundredths(number: Decimal) -> int:
+    return int((number * 100).to_integral_value())
 
 
 def rollup_record(
@@ -42,8 +100,179 @@ def rollup_record(
 
     recorded: the conversions this request newly stored (events_record's
     return). shown_at: first time each question of the visit was shown, by
-    question id. Updates visit.furthest_step and visit.furthest_done in
-    memory and returns the names of the fields the caller must save.
+    question id; needed for every question answered for the first time.
+    answer_changes: one per Answer row the request created or changed,
+    including for each question_answered or question_skipped in recorded.
+    Updates visit.furthest_step and visit.furthest_done in memory and
+    returns the names of the fields the caller must save. Call it last in
+    the transaction: its upsert locks the day's hot cells until commit.
     """
-    # TODO(#5): counters and drop-off cells, when the dashboard lands.
-    return []
+    if not visit.counts:
+        return []
+    deltas: Counter[Cell] = Counter()
+    changes = {change.question_id: change for change in answer_changes}
+    _count_conversions(deltas, recorded, shown_at, changes)
+    fields = _advance_furthest(deltas, visit, recorded)
+    for change in answer_changes:
+        _count_answer(deltas, change)
+    _apply(visit, deltas)
+    return fields
+
+
+def _count_conversions(
+    deltas: Counter[Cell],
+    recorded: Sequence[MicroConversion],
+    shown_at: Mapping[int, datetime],
+    changes: Mapping[int, AnswerChange],
+) -> None:
+    simple: dict[str, Metric] = {
+        Event.Kind.QUIZ_VIEWED: Metric.VIEWS,
+        Event.Kind.QUIZ_STARTED: Metric.STARTS,
+        Event.Kind.LEAD_FORM_SHOWN: Metric.LEAD_FORM_REACHED,
+        Event.Kind.LEAD_SUBMITTED: Metric.LEADS,
+    }
+    answered_now = {
+        c.question_id for c in recorded if c.kind == Event.Kind.QUESTION_ANSWERED
+    }
+    for conversion in recorded:
+        question_id = conversion.question_id or 0
+        before = changes[question_id].before if question_id in changes else None
+        if conversion.kind in simple:
+            deltas[Cell(simple[conversion.kind])] += 1
+        elif conversion.kind == Event.Kind.QUESTION_SHOWN:
+            deltas[Cell(Metric.REACHED, question_id)] += 1
+        elif conversion.kind == Event.Kind.QUESTION_ANSWERED:
+            deltas[Cell(Metric.ANSWERED, question_id)] += 1
+            # A stored skip means the skip was counted; an answer undoes it.
+            if before is not None and before.skipped:
+                deltas[Cell(Metric.SKIPPED, question_id)] -= 1
+            _count_seconds(deltas, conversion, shown_at)
+        elif conversion.kind == Event.Kind.QUESTION_SKIPPED:
+            # A stored answer means the question was answered before: an
+            # answered question never counts as skipped.
+            answered_before = before is not None and not before.skipped
+            if not answered_before and question_id not in answered_now:
+                deltas[Cell(Metric.SKIPPED, question_id)] += 1
+
+
+def _count_seconds(
+    deltas: Counter[Cell],
+    conversion: MicroConversion,
+    shown_at: Mapping[int, datetime],
+) -> None:
+    question_id = conversion.question_id or 0
+    first_shown = shown_at.get(question_id)
+    if first_shown is None or conversion.occurred_at is None:
+        logger.warning(
+            "Answer without a first shown time question=%s", conversion.question_id
+        )
+        return
+    bucket = seconds_bucket(first_shown, conversion.occurred_at)
+    deltas[Cell(Metric.SECONDS, question_id, bucket)] += 1
+
+
+def _advance_furthest(
+    deltas: Counter[Cell], visit: Visit, recorded: Sequence[MicroConversion]
+) -> list[str]:
+    """Move the visit's furthest step and its drop-off cell.
+
+    The furthest step is the one first shown last. A step shown for the
+    first time now is later than every step shown before, so it takes over;
+    the latest of this request's wins (the last one on a tie, as a rebuild
+    orders ties by insertion).
+    """
+    old = (visit.furthest_step, visit.furthest_done)
+    step, done = old
+    latest: datetime | None = None
+    completed: set[str] = set()
+    for conversion in recorded:
+        key = _step_of(conversion)
+        if conversion.kind in (Event.Kind.QUESTION_SHOWN, Event.Kind.LEAD_FORM_SHOWN):
+            occurred = conversion.occurred_at or timezone.now()
+            if latest is None or occurred >= latest:
+                latest, step, done = occurred, key, False
+        elif conversion.kind in (
+            Event.Kind.QUESTION_ANSWERED,
+            Event.Kind.QUESTION_SKIPPED,
+            Event.Kind.LEAD_SUBMITTED,
+        ):
+            completed.add(key)
+    done = done or step in completed
+    if (step, done) == old:
+        return []
+
+    if old[0] and not old[1]:
+        deltas[_drop_off_cell(old[0])] -= 1
+    if step and not done:
+        deltas[_drop_off_cell(step)] += 1
+    visit.furthest_step, visit.furthest_done = step, done
+    return ["furthest_step", "furthest_done"]
+
+
+def _step_of(conversion: MicroConversion) -> str:
+    if conversion.question_id is not None:
+        return question_step(conversion.question_id)
+    if conversion.kind in (Event.Kind.LEAD_FORM_SHOWN, Event.Kind.LEAD_SUBMITTED):
+        return LEAD_STEP
+    return ""
+
+
+def _drop_off_cell(step: str) -> Cell:
+    if step == LEAD_STEP:
+        return Cell(Metric.LEAD_DROP_OFF)
+    return Cell(Metric.DROP_OFF, int(step.removeprefix("q:")))
+
+
+def _count_answer(deltas: Counter[Cell], change: AnswerChange) -> None:
+    question_id = change.question_id
+    for answer, sign in ((change.before, -1), (change.after, 1)):
+        if answer is None or answer.skipped:
+            continue
+        deltas[Cell(Metric.ANSWERS, question_id)] += sign
+        for choice_id in answer.choice_ids:
+            deltas[Cell(Metric.CHOICE, question_id, choice_id)] += sign
+        if answer.number is not None:
+            value = hundredths(answer.number)
+            deltas[Cell(Metric.NUMBER, question_id, value)] += sign
+
+
+def _apply(visit: Visit, deltas: Counter[Cell]) -> None:
+    # Sorted cells take their row locks in one order in every request, so
+    # two concurrent requests cannot deadlock on each other's cells.
+    cells = sorted(cell for cell, n in deltas.items() if n)
+    if not cells:
+        return
+    day = connection.ops.adapt_datefield_value(visit_day(visit))
+    segment = [visit.revision, visit.device, visit.utm_source, visit.utm_campaign]
+    params: list[Any] = []
+    for cell in cells:
+        params += [visit.quiz_id, cell.metric, day, cell.question_id, cell.value]
+        params += [*segment, deltas[cell]]
+    _upsert(len(cells), params)
+
+
+def _upsert(rows: int, params: list[Any]) -> None:
+    table = FunnelCount._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * rows)
+    # Table and column names come from the model, values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(CELL_COLUMNS)}, n) "  # noqa: S608
+        f"VALUES {placeholders} "
+        f"ON CONFLICT ({', '.join(CELL_COLUMNS)}) "
+        f"DO UPDATE SET n = {table}.n + excluded.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+CELL_COLUMNS = (
+    "quiz_id",
+    "metric",
+    "day",
+    "question_id",
+    "value",
+    "revision",
+    "device",
+    "utm_source",
+    "utm_campaign",
+)

@@ -1,0 +1,549 @@
+"""Reads for the drop-off dashboard: plain data from the rollups.
+
+The metrics, as PRODUCT.md "Funnel metrics" defines them and the funnel
+services record them. Every count is of distinct visits whose first view
+falls in the period (whole days in settings.TIME_ZONE), bots and previews
+excluded; a visit that goes on past midnight stays in its first day.
+
+- views: visits with quiz_viewed (one per visit, so: visits created).
+- starts: visits with quiz_started.
+- reached(q): visits with question_shown(q). A question off a visit's path
+  is "not shown" for that visit: it is in no count of q, never a drop-off.
+- answered(q): visits with question_answered(q); a re-answer after Back
+  does not count again.
+- skipped(q): visits with question_skipped(q) and no question_answered(q).
+- furthest step of a visit: the step (a question or the lead form) whose
+  first question_shown / lead_form_shown is the latest.
+- drop-off(q): visits whose furthest step is q, with q neither answered nor
+  skipped. drop-off(lead form): furthest step is the lead form, no lead.
+- drop-off rate = drop-off / reached.
+- answer rate = answered(q) / reached(q); for the lead form, leads / lead
+  form reached. This is the dashboard's "conversion from the previous
+  step": of the visits that got to a step, the share that passed it by
+  answering. reached(this row) / reached(previous row) is not shown: under
+  branching the rows are on different paths, so it mixes denominators and
+  can pass 100 %.
+- time on q: first question_answered(q) time - first question_shown(q)
+  time, floored to whole seconds, capped at rollups.SECONDS_TOP. Median
+  and 90th percentile by nearest rank: the smallest time t such that at
+  least half (nine tenths) of the answering visits took t seconds or less.
+- conversion rate = leads / views and leads / starts.
+- answer distribution: over the current answers (after any re-answer) of
+  the visits counted; a choice's share = visits whose current answer
+  includes it / visits with a current answer that is not a skip.
+
+Each rate divides two sums over the whole period, never averages daily
+rates; a zero denominator gives no value (a dash on the page).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from quizfunnel.analytics.models import FunnelCount, Metric
+from quizfunnel.analytics.rollups import LEAD_STEP, SECONDS_TOP, question_step
+from quizfunnel.quizzes.models import Choice, Question, Quiz
+
+DAILY_METRICS = (Metric.VIEWS, Metric.STARTS, Metric.LEADS)
+STEP_METRICS = (
+    Metric.LEAD_FORM_REACHED,
+    Metric.LEADS,
+    Metric.LEAD_DROP_OFF,
+    Metric.REACHED,
+    Metric.ANSWERED,
+    Metric.SKIPPED,
+    Metric.DROP_OFF,
+    Metric.SECONDS,
+    Metric.ANSWERS,
+    Metric.CHOICE,
+    Metric.NUMBER,
+)
+OVERVIEW_METRICS = (
+    Metric.VIEWS,
+    Metric.STARTS,
+    Metric.LEADS,
+    Metric.REACHED,
+    Metric.DROP_OFF,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days from start to end, both included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def last(cls, days: int, *, today: date) -> Period:
+        return cls(today - timedelta(days=days - 1), today)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """Return the period of the same length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(1))
+
+    def each_day(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range(self.days)]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Which visits to count: None means any value."""
+
+    utm_source: str | None = None
+    utm_campaign: str | None = None
+    device: str | None = None
+    revision: int | None = None
+
+    def lookups(self) -> dict[str, Any]:
+        # "" is a value to filter by: visits that came without the utm tag.
+        return {name: value for name, value in vars(self).items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        if not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+
+@dataclass(frozen=True)
+class Change:
+    """A count in the period against the period before."""
+
+    current: int
+    previous: int
+
+    @property
+    def difference(self) -> int:
+        return self.current - self.previous
+
+    @property
+    def relative(self) -> Ratio:
+        return Ratio(self.current - self.previous, self.previous)
+
+
+@dataclass(frozen=True)
+class RateChange:
+    current: Ratio
+    previous: Ratio
+
+    @property
+    def points(self) -> float | None:
+        """The change in percentage points, or None if either has no value."""
+        if self.current.value is None or self.previous.value is None:
+            return None
+        return (self.current.value - self.previous.value) * 100
+
+
+@dataclass(frozen=True)
+class Headline:
+    views: Change
+    starts: Change
+    leads: Change
+    leads_per_view: RateChange
+    leads_per_start: RateChange
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One row of the funnel table: a question or the lead form."""
+
+    key: str
+    label: str
+    question: Question | None
+    reached: int
+    answered: int
+    skipped: int
+    drop_off: int
+    median_seconds: int | None
+    p90_seconds: int | None
+    worst: bool = False
+
+    @property
+    def is_lead_form(self) -> bool:
+        return self.question is None
+
+    @property
+    def retired(self) -> bool:
+        return self.question is not None and self.question.retired
+
+    @property
+    def drop_off_rate(self) -> Ratio:
+        return Ratio(self.drop_off, self.reached)
+
+    @property
+    def answer_rate(self) -> Ratio:
+        return Ratio(self.answered, self.reached)
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: date
+    views: int
+    starts: int
+    leads: int
+
+
+@dataclass(frozen=True)
+class ValueShare:
+    """How many current answers hold a choice or a value."""
+
+    label: str
+    count: int
+    share: Ratio
+
+
+@dataclass(frozen=True)
+class NumberSummary:
+    minimum: Decimal
+    median: Decimal
+    maximum: Decimal
+    mean: Decimal
+
+
+@dataclass(frozen=True)
+class Distribution:
+    question: Question
+    answers: int
+    shares: list[ValueShare] = field(default_factory=list)
+    numbers: NumberSummary | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    quiz: Quiz
+    period: Period
+    segment: Segment
+    headline: Headline
+    steps: list[StepRow]
+    days: list[DayCounts]
+    distributions: list[Distribution]
+
+    @property
+    def worst_step(self) -> StepRow | None:
+        return next((step for step in self.steps if step.worst), None)
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    utm_sources: list[str]
+    utm_campaigns: list[str]
+    revisions: list[int]
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    quiz: Quiz
+    views: int
+    starts: int
+    leads: int
+    worst_question: Question | None
+    worst_rate: Ratio | None
+
+    @property
+    def leads_per_view(self) -> Ratio:
+        return Ratio(self.leads, self.views)
+
+    @property
+    def leads_per_start(self) -> Ratio:
+        return Ratio(self.leads, self.starts)
+
+
+def percentile(histogram: Mapping[int, int], percent: int) -> int | None:
+    """Return the nearest-rank percentile of a histogram of whole seconds."""
+    total = sum(histogram.values())
+    if total <= 0:
+        return None
+    rank = -(-total * percent // 100)
+    running = 0
+    for seconds in sorted(histogram):
+        running += histogram[seconds]
+        if running >= rank:
+            return seconds
+    return SECONDS_TOP
+
+
+def dashboard_get(*, quiz: Quiz, period: Period, segment: Segment) -> Dashboard:
+    """Return everything the dashboard shows, in a fixed number of queries."""
+    questions = list(_questions(quiz))
+    cells = _counts(quiz, segment).filter(day__range=(period.start, period.end))
+    by_metric = _group(cells.filter(metric__in=STEP_METRICS))
+    days = _days(quiz, period, segment)
+    return Dashboard(
+        quiz=quiz,
+        period=period,
+        segment=segment,
+        headline=_headline(days, period),
+        steps=_steps(questions, by_metric),
+        days=[days[day] for day in period.each_day()],
+        distributions=_distributions(questions, by_metric),
+    )
+
+
+def segment_options(*, quiz: Quiz) -> SegmentOptions:
+    """Return the traffic segments the quiz has counts for, to filter by."""
+    rows = (
+        FunnelCount.objects.filter(quiz=quiz, metric=Metric.VIEWS)
+        .values_list("utm_source", "utm_campaign", "revision")
+        .distinct()
+        .order_by()
+    )
+    sources, campaigns, revisions = set(), set(), set()
+    for source, campaign, revision in rows:
+        sources.add(source)
+        campaigns.add(campaign)
+        revisions.add(revision)
+    return SegmentOptions(sorted(sources), sorted(campaigns), sorted(revisions))
+
+
+def quiz_overview(*, period: Period) -> list[QuizSummary]:
+    """Return every quiz's headline counts and worst question for a period."""
+    quizzes = list(Quiz.objects.order_by("title", "pk"))
+    rows = (
+        FunnelCount.objects.filter(
+            quiz__in=[quiz.pk for quiz in quizzes],
+            metric__in=OVERVIEW_METRICS,
+            day__range=(period.start, period.end),
+        )
+        .values_list("quiz_id", "metric", "question_id")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    counts: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
+    for quiz_id, metric, question_id, total in rows:
+        counts[quiz_id][metric, question_id] = total
+    worst = {quiz_id: _worst_question(cells) for quiz_id, cells in counts.items()}
+    questions = Question.objects.in_bulk(
+        [found[0] for found in worst.values() if found is not None]
+    )
+    summaries = []
+    for quiz in quizzes:
+        cells = counts.get(quiz.pk, {})
+        found = worst.get(quiz.pk)
+        summaries.append(
+            QuizSummary(
+                quiz=quiz,
+                views=cells.get((Metric.VIEWS, 0), 0),
+                starts=cells.get((Metric.STARTS, 0), 0),
+                leads=cells.get((Metric.LEADS, 0), 0),
+                worst_question=questions.get(found[0]) if found else None,
+                worst_rate=found[1] if found else None,
+            )
+        )
+    return summaries
+
+
+def _worst_question(cells: Mapping[tuple[int, int], int]) -> tuple[int, Ratio] | None:
+    rates = [
+        (question_id, Ratio(cells.get((Metric.DROP_OFF, question_id), 0), reached))
+        for (metric, question_id), reached in sorted(cells.items())
+        if metric == Metric.REACHED
+        and reached > 0
+        and cells.get((Metric.DROP_OFF, question_id), 0) > 0
+    ]
+    if not rates:
+        return None
+    return max(rates, key=lambda found: found[1].value or 0.0)
+
+
+def _questions(quiz: Quiz) -> QuerySet[Question]:
+    return quiz.questions.order_by("position", "pk").prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("position", "pk"))
+    )
+
+
+def _counts(quiz: Quiz, segment: Segment) -> QuerySet[FunnelCount]:
+    return FunnelCount.objects.filter(quiz=quiz, **segment.lookups())
+
+
+def _group(cells: QuerySet[FunnelCount]) -> dict[int, dict[int, dict[int, int]]]:
+    """Return the cells' sums by metric, question and value."""
+    rows = (
+        cells.values_list("metric", "question_id", "value")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    grouped: dict[int, dict[int, dict[int, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for metric, question_id, value, total in rows:
+        grouped[metric][question_id][value] = total
+    return grouped
+
+
+def _days(quiz: Quiz, period: Period, segment: Segment) -> dict[date, DayCounts]:
+    """Return counts by day for the period and the one before it."""
+    earlier = period.previous()
+    rows = (
+        _counts(quiz, segment)
+        .filter(metric__in=DAILY_METRICS, day__range=(earlier.start, period.end))
+        .values_list("day", "metric")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    by_day: dict[date, dict[int, int]] = defaultdict(dict)
+    for day, metric, total in rows:
+        by_day[day][metric] = total
+    return {
+        day: DayCounts(
+            day,
+            by_day[day].get(Metric.VIEWS, 0),
+            by_day[day].get(Metric.STARTS, 0),
+            by_day[day].get(Metric.LEADS, 0),
+        )
+        for day in earlier.each_day() + period.each_day()
+    }
+
+
+def _headline(days: Mapping[date, DayCounts], period: Period) -> Headline:
+    now = _total(days, period)
+    before = _total(days, period.previous())
+    return Headline(
+        views=Change(now.views, before.views),
+        starts=Change(now.starts, before.starts),
+        leads=Change(now.leads, before.leads),
+        leads_per_view=RateChange(
+            Ratio(now.leads, now.views), Ratio(before.leads, before.views)
+        ),
+        leads_per_start=RateChange(
+            Ratio(now.leads, now.starts), Ratio(before.leads, before.starts)
+        ),
+    )
+
+
+def _total(days: Mapping[date, DayCounts], period: Period) -> DayCounts:
+    counted = [days[day] for day in period.each_day()]
+    return DayCounts(
+        period.end,
+        sum(day.views for day in counted),
+        sum(day.starts for day in counted),
+        sum(day.leads for day in counted),
+    )
+
+
+def _steps(
+    questions: list[Question], by_metric: Mapping[int, Mapping[int, Mapping[int, int]]]
+) -> list[StepRow]:
+    def count(metric: int, question_id: int = 0) -> int:
+        return by_metric.get(metric, {}).get(question_id, {}).get(0, 0)
+
+    rows = []
+    for question in questions:
+        seconds = by_metric.get(Metric.SECONDS, {}).get(question.pk, {})
+        rows.append(
+            StepRow(
+                key=question_step(question.pk),
+                label=question.prompt,
+                question=question,
+                reached=count(Metric.REACHED, question.pk),
+                answered=count(Metric.ANSWERED, question.pk),
+                skipped=count(Metric.SKIPPED, question.pk),
+                drop_off=count(Metric.DROP_OFF, question.pk),
+                median_seconds=percentile(seconds, 50),
+                p90_seconds=percentile(seconds, 90),
+            )
+        )
+    worst = _worst_row(rows)
+    rows = [replace(row, worst=True) if row is worst else row for row in rows]
+    lead_form = StepRow(
+        key=LEAD_STEP,
+        label="",
+        question=None,
+        reached=count(Metric.LEAD_FORM_REACHED),
+        answered=count(Metric.LEADS),
+        skipped=0,
+        drop_off=count(Metric.LEAD_DROP_OFF),
+        median_seconds=None,
+        p90_seconds=None,
+    )
+    return [*rows, lead_form]
+
+
+def _worst_row(rows: list[StepRow]) -> StepRow | None:
+    """Return the question with the highest drop-off rate, the first on a tie.
+
+    The lead form is left out: asking for contact details loses more
+    visitors than any question, and would hide the question to fix.
+    """
+    worst: StepRow | None = None
+    for row in rows:
+        rate = row.drop_off_rate.value
+        if rate is None or not row.drop_off:
+            continue
+        if worst is None or rate > (worst.drop_off_rate.value or 0.0):
+            worst = row
+    return worst
+
+
+def _distributions(
+    questions: list[Question], by_metric: Mapping[int, Mapping[int, Mapping[int, int]]]
+) -> list[Distribution]:
+    distributions = []
+    for question in questions:
+        answers = by_metric.get(Metric.ANSWERS, {}).get(question.pk, {}).get(0, 0)
+        if question.has_choices:
+            chosen = by_metric.get(Metric.CHOICE, {}).get(question.pk, {})
+            shares = [
+                ValueShare(choice.label, chosen.get(choice.pk, 0), Ratio(0, 0))
+                for choice in question.choices.all()
+            ]
+            distributions.append(
+                Distribution(question, answers, _with_shares(shares, answers))
+            )
+        elif question.kind in (Question.Kind.NUMBER, Question.Kind.RATING):
+            numbers = by_metric.get(Metric.NUMBER, {}).get(question.pk, {})
+            distributions.append(_number_distribution(question, answers, numbers))
+        else:
+            distributions.append(Distribution(question, answers))
+    return distributions
+
+
+def _with_shares(shares: list[ValueShare], answers: int) -> list[ValueShare]:
+    return [
+        ValueShare(share.label, share.count, Ratio(share.count, answers))
+        for share in shares
+    ]
+
+
+def _number_distribution(
+    question: Question, answers: int, numbers: Mapping[int, int]
+) -> Distribution:
+    """Summarise numbers; a rating also gets a share per point of its scale."""
+    summary = None
+    counted = sum(n for n in numbers.values() if n > 0)
+    if counted:
+        total = sum(value * n for value, n in numbers.items())
+        median = percentile(numbers, 50)
+        summary = NumberSummary(
+            minimum=Decimal(min(v for v, n in numbers.items() if n > 0)) / 100,
+            median=Decimal(median or 0) / 100,
+            maximum=Decimal(max(v for v, n in numbers.items() if n > 0)) / 100,
+            mean=(Decimal(total) / counted / 100).quantize(Decimal("0.01")),
+        )
+    shares: list[ValueShare] = []
+    if question.kind == Question.Kind.RATING:
+        shares = _with_shares(
+            [
+                ValueShare(str(point), numbers.get(point * 100, 0), Ratio(0, 0))
+                for point in range(1, question.scale_max + 1)
+            ],
+            counted,
+        )
+    return Distribution(question, answers, shares, summary)
