@@ -5,7 +5,6 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("quizfunnel.funnel.urls")),
-    path("t/", include("quizfunnel.tracking.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -89,11 +89,13 @@ class Path:
 
     steps: the questions on the path in order, the current one included.
     current: the first unanswered question on the path, or LEAD when every
-    question on the path is answered (or skipped).
+    question on the path is answered (or skipped). answers: the visit's
+    answers the path was walked with.
     """
 
     steps: tuple[QuestionData, ...]
     current: QuestionData | str
+    answers: Mapping[int, AnswerData] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -151,9 +153,9 @@ def path_walk(structure: Structure, answers: Mapping[int, AnswerData]) -> Path:
         steps.append(step)
         answer = answers.get(step.id)
         if answer is None:
-            return Path(tuple(steps), step)
+            return Path(tuple(steps), step, answers)
         step = next_step(structure, step, answer)
-    return Path(tuple(steps), LEAD)
+    return Path(tuple(steps), LEAD, answers)
 
 
 def path_remaining(structure: Structure, question: QuestionData) -> int:

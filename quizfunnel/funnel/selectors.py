@@ -24,7 +24,7 @@ from quizfunnel.funnel.paths import (
     path_outcome_votes,
     path_score,
 )
-from quizfunnel.quizzes.models import Choice, Outcome, Question, Quiz
+from quizfunnel.quizzes.models import Choice, Goal, Outcome, Question, Quiz
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -85,7 +85,7 @@ def quiz_structure(*, quiz: Quiz) -> Structure:
     active_ids = [q["id"] for q in questions if not q["retired"]]
     choices: dict[int, list[ChoiceData]] = defaultdict(list)
     rows = (
-        Choice.objects.filter(question_id__in=active_ids)
+        Choice.objects.filter(question_id__in=active_ids, retired=False)
         .order_by("position", "id")
         .values_list(
             "id",
@@ -182,6 +182,11 @@ def visit_outcome(
 
 def _index(outcomes: list[Outcome], pk: int) -> int:
     return next((i for i, o in enumerate(outcomes) if o.pk == pk), len(outcomes))
+
+
+def goal_get(*, quiz: Quiz, name: str) -> Goal | None:
+    """Return the quiz's declared goal called name, if there is one."""
+    return Goal.objects.filter(quiz=quiz, name=name).first()
 
 
 def visit_cookie_name(quiz: Quiz) -> str:

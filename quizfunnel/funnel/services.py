@@ -20,7 +20,7 @@ from quizfunnel.funnel.paths import (
     path_walk,
 )
 from quizfunnel.funnel.selectors import visit_answers
-from quizfunnel.quizzes.models import Quiz
+from quizfunnel.quizzes.models import Goal, Quiz
 from quizfunnel.tracking.models import Event
 from quizfunnel.tracking.services import MicroConversion, events_record
 from quizfunnel.tracking.useragents import device_class, is_bot
@@ -32,6 +32,8 @@ Kind = Event.Kind
 NOT_ON_PATH = "That question is not part of your quiz any more. Here is where you are."
 ALREADY_COMPLETED = "You have already finished this quiz. Thank you!"
 NOT_STARTED = "Please start the quiz first."
+GOAL_NOT_DECLARED = "This quiz declares no goal by that name."
+NO_VISIT = "No quiz in progress in this browser."
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -132,6 +134,16 @@ def answer_record(
     return path
 
 
+def goal_record(*, visit: Visit, goal: Goal) -> bool:
+    """Record that the visit reached a declared goal; True if it was new."""
+    with transaction.atomic():
+        visit_lock(visit)
+        recorded = visit_record(visit, [MicroConversion(Kind.GOAL, goal_id=goal.pk)])
+    if recorded:
+        logger.info("Goal reached visit=%s goal=%s", visit.pk, goal.pk)
+    return bool(recorded)
+
+
 def result_show(*, visit: Visit) -> None:
     """Record that the visit was shown its result."""
     with transaction.atomic():
@@ -215,7 +227,8 @@ def visit_record(
     """
     recorded = events_record(visit=visit, conversions=conversions)
     shown_at: dict[int, datetime] = {}
-    if need_shown_times:
+    # Time on a question is measured at its first answer only.
+    if need_shown_times and any(c.kind == Kind.QUESTION_ANSWERED for c in recorded):
         shown_at = dict(
             Event.objects.filter(visit=visit, kind=Kind.QUESTION_SHOWN).values_list(
                 "question_id", "occurred_at"

@@ -9,4 +9,5 @@ urlpatterns = [
     path("q/<slug:slug>/<int:question_id>/", views.quiz_question, name="quiz_question"),
     path("q/<slug:slug>/lead/", views.quiz_lead, name="quiz_lead"),
     path("q/<slug:slug>/done/", views.quiz_done, name="quiz_done"),
+    path("q/<slug:slug>/goal/", views.quiz_goal, name="quiz_goal"),
 ]

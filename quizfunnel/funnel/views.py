@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_htmx.http import HttpResponseClientRedirect
 
 from quizfunnel.funnel import steps
@@ -18,6 +24,7 @@ from quizfunnel.funnel.models import Visit
 from quizfunnel.funnel.paths import LEAD, Path, QuestionData, Structure, path_walk
 from quizfunnel.funnel.selectors import (
     VISIT_COOKIE_SALT,
+    goal_get,
     quiz_get_for_visitor,
     quiz_list_published,
     quiz_structure,
@@ -27,9 +34,12 @@ from quizfunnel.funnel.selectors import (
     visit_outcome,
 )
 from quizfunnel.funnel.services import (
+    GOAL_NOT_DECLARED,
+    NO_VISIT,
     NOT_ON_PATH,
     StepError,
     answer_record,
+    goal_record,
     quiz_shows_result_first,
     result_show,
     step_show,
@@ -40,6 +50,8 @@ from quizfunnel.http import HtmxHttpRequest
 from quizfunnel.leads.forms import LeadForm
 from quizfunnel.leads.services import LeadData, lead_capture
 from quizfunnel.quizzes.models import Quiz
+
+logger = logging.getLogger(__name__)
 
 PAGE = "funnel/quiz.html"
 
@@ -153,6 +165,21 @@ def quiz_lead(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _next(request, quiz, visit, structure, path, done=True)
 
 
+@require_POST
+def quiz_goal(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    quiz, visit = _quiz_and_visit(request, slug)
+    if visit is None:
+        return JsonResponse({"error": NO_VISIT}, status=400)
+    goal = goal_get(quiz=quiz, name=request.POST.get("goal", "")[:50])
+    if goal is None:
+        logger.warning("Undeclared goal refused visit=%s quiz=%s", visit.pk, quiz.pk)
+        return JsonResponse({"error": GOAL_NOT_DECLARED}, status=400)
+    created = goal_record(visit=visit, goal=goal)
+    return JsonResponse(
+        {"goal": goal.name, "new": created}, status=201 if created else 200
+    )
+
+
 @require_safe
 def quiz_done(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     quiz, visit = _quiz_and_visit(request, slug)
@@ -254,8 +281,7 @@ def _question_page(
     if question is None:
         return _resume(request, quiz, visit)
     if form is None:
-        answers = visit_answers(visit=visit)
-        initial = answer_initial(question, answers.get(question.id))
+        initial = answer_initial(question, path.answers.get(question.id))
         form = AnswerForm(question=question, initial={"answer": initial})
     context = {
         "step": steps.QUESTION,
@@ -289,9 +315,7 @@ def _lead_page(
         "message": message,
     }
     if quiz_shows_result_first(quiz):
-        context["outcome"] = visit_outcome(
-            quiz=quiz, path=path, answers=visit_answers(visit=visit)
-        )
+        context["outcome"] = visit_outcome(quiz=quiz, path=path, answers=path.answers)
     return _page(request, quiz, visit, context, push=push)
 
 
@@ -331,7 +355,13 @@ def _page(
     response = render(
         request,
         f"{PAGE}#step" if fragment else PAGE,
-        {"quiz": quiz, "visit": visit, "step_url": url, **context},
+        {
+            "quiz": quiz,
+            "visit": visit,
+            "step_url": url,
+            "goal_url": reverse("quiz_goal", kwargs={"slug": quiz.slug}),
+            **context,
+        },
     )
     if fragment and push:
         response["HX-Push-Url"] = url

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core import signing
 from django.core.validators import RegexValidator
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from quizfunnel.quizzes.models import FieldRule, LeadField, Quiz
@@ -105,13 +106,19 @@ class LeadForm(forms.Form):
 
     def clean_shown(self) -> str:
         value: str = self.cleaned_data["shown"]
+        if self.min_fill_seconds <= 0:
+            return value
         try:
             shown_at = float(signing.loads(value, salt=TIMESTAMP_SALT, max_age=86400))
         except (signing.BadSignature, TypeError, ValueError):
             shown_at = None
         if shown_at is None or time.time() - shown_at < self.min_fill_seconds:
             # The form comes back with a fresh time, so sending it again works.
-            self.data = {**self.data, "shown": form_shown_token()}
+            data = (
+                self.data.copy() if isinstance(self.data, QueryDict) else {**self.data}
+            )
+            data["shown"] = form_shown_token()
+            self.data = data
             raise forms.ValidationError(TOO_FAST)
         return value
 
