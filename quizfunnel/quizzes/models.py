@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import string
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -20,6 +22,36 @@ goal_name_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,49}$",
     _("Use lower-case letters, digits and underscores, starting with a letter."),
 )
+
+# What a thank-you redirect may carry from the visit, as {name}.
+REDIRECT_PLACEHOLDERS = frozenset(
+    {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "outcome"}
+)
+
+
+def validate_redirect_url(value: str) -> None:
+    if not value.startswith(("https://", "http://", "/")):
+        raise ValidationError(
+            _("Start the address with https://, http:// or /."), code="scheme"
+        )
+    try:
+        names = {name for _text, name, _spec, _conv in string.Formatter().parse(value)}
+    except ValueError:
+        raise ValidationError(
+            _("Write each placeholder as {name}, with both braces."), code="braces"
+        ) from None
+    unknown = sorted(str(name) for name in names - REDIRECT_PLACEHOLDERS - {None})
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder %(names)s. Use only: %(known)s."),
+            code="placeholder",
+            params={
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(
+                    f"{{{name}}}" for name in sorted(REDIRECT_PLACEHOLDERS)
+                ),
+            },
+        )
 
 
 class FieldRule(models.TextChoices):
@@ -116,6 +148,7 @@ class Quiz(models.Model):
         _("redirect URL"),
         max_length=500,
         blank=True,
+        validators=[validate_redirect_url],
         help_text=_(
             "Optional. Sends the visitor here after the lead form. May contain "
             "{utm_source}, {utm_medium}, {utm_campaign}, {utm_term}, "
@@ -187,6 +220,7 @@ class Quiz(models.Model):
                     "outcome_id",
                     "branch_question_id",
                     "branch_to_lead",
+                    "retired",
                 )
             ),
             "outcomes": list(
@@ -230,10 +264,16 @@ class Question(models.Model):
     )
 
     min_selections = models.PositiveSmallIntegerField(
-        _("minimum selections"), null=True, blank=True
+        _("minimum selections"),
+        null=True,
+        blank=True,
+        help_text=_("Multiple choice only. Empty: at least one."),
     )
     max_selections = models.PositiveSmallIntegerField(
-        _("maximum selections"), null=True, blank=True
+        _("maximum selections"),
+        null=True,
+        blank=True,
+        help_text=_("Multiple choice only. Empty: any number."),
     )
     min_value = models.DecimalField(
         _("minimum"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -334,8 +374,18 @@ class Choice(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("branch to question"),
+        help_text=_("Skip ahead to this later question when the choice is picked."),
     )
-    branch_to_lead = models.BooleanField(_("branch to the lead form"), default=False)
+    branch_to_lead = models.BooleanField(
+        _("branch to the lead form"),
+        default=False,
+        help_text=_("Skip the remaining questions when the choice is picked."),
+    )
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_("Hidden from new visits; kept in the dashboard's history."),
+    )
 
     class Meta:
         verbose_name = _("choice")
