@@ -209,6 +209,11 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 # Sites allowed to embed the public quiz pages in a frame, e.g.
 # "https://www.example.com". Empty: quiz pages can be framed by no one.
 QUIZFUNNEL_FRAME_ANCESTORS = env_list("QUIZFUNNEL_FRAME_ANCESTORS", [])
+if QUIZFUNNEL_FRAME_ANCESTORS:
+    # Inside another site's frame, browsers send only SameSite=None cookies,
+    # which must be Secure: the CSRF cookie included.
+    CSRF_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SECURE = True
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -675,3 +675,29 @@ def test_answer_step_runs_a_fixed_number_of_queries(
         answer(visitor, long_quiz, questions[1], second, headers=HTMX)
 
     assert len(short_run.captured_queries) == len(long_run.captured_queries)
+
+
+# Embedding
+
+
+def test_quiz_pages_refuse_frames_by_default(visitor, built):
+    response = visitor.get(url("quiz_intro", built.quiz))
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+
+
+def test_quiz_pages_can_be_embedded_by_configured_sites(visitor, built, settings):
+    settings.QUIZFUNNEL_FRAME_ANCESTORS = ["https://www.example.com"]
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "frame-ancestors": ["'self'", "https://www.example.com"],
+    }
+
+    response = visitor.get(url("quiz_intro", built.quiz))
+
+    assert "X-Frame-Options" not in response
+    assert "https://www.example.com" in response["Content-Security-Policy"]
+    cookie = response.cookies[f"qf_visit_{built.quiz.pk}"]
+    assert cookie["samesite"] == "None"
+    assert cookie["secure"]
