@@ -1,0 +1,315 @@
+"""The visitor's quiz in real Chromium, taken the way a person takes it.
+
+The tests click visible labels and read visible text, then check what the
+visit left behind in the database.
+"""
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from quizfunnel.funnel.models import Answer, Visit
+from quizfunnel.quizzes.models import Question
+from quizfunnel.tracking.models import Event
+from tests.conftest import AXE_JS
+from tests.funnel.conftest import CONSENT_TEXT, DESKTOP_UA
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMAIL = "sam@example.com"
+NAME = "Sam Rivera"
+HOLDING_BACK = "Time, mostly.\nAnd budget."
+
+# What the long path through the demo quiz records, whichever way it is taken.
+LONG_PATH_RECORD = {
+    "answers": {
+        "What is your main goal this year?": (["More leads"], "", None, False),
+        "Which channels do you use?": (["Email", "Social media"], "", None, False),
+        "Do you run paid ads today?": (["Yes"], "", None, False),
+        "How well do you know your numbers?": ([], "", Decimal(4), False),
+        "How many people work on marketing?": ([], "", Decimal(3), False),
+        "Which tool do you use for email?": ([], "", None, True),
+        "What is holding you back?": ([], HOLDING_BACK, None, False),
+    },
+    "events": {
+        "quiz_viewed": 1,
+        "quiz_started": 1,
+        "question_shown": 7,
+        "question_answered": 6,
+        "question_skipped": 1,
+        "lead_form_shown": 1,
+        "lead_submitted": 1,
+        "result_shown": 1,
+    },
+    "lead": (EMAIL, NAME, True, CONSENT_TEXT, "Ready to grow"),
+}
+
+
+# Reading the page
+
+
+def heading(page):
+    return page.locator("#step-heading")
+
+
+def expect_step(page, live_server, text, path):
+    expect(heading(page)).to_have_text(text)
+    expect(page).to_have_url(live_server.url + path)
+
+
+def step_path(quiz, prompt=None):
+    if prompt is None:
+        return quiz.get_absolute_url()
+    return f"{quiz.get_absolute_url()}{quiz.questions.get(prompt=prompt).pk}/"
+
+
+def next_button(page):
+    return page.get_by_role("button", name="Next")
+
+
+# Taking the quiz
+
+
+def pick(page, label, *, javascript=True):
+    """Pick a single choice: with JavaScript a click answers it at once."""
+    page.get_by_text(label, exact=True).click()
+    if not javascript:
+        next_button(page).click()
+
+
+def take_long_path(page, live_server, quiz, *, javascript=True, after_step=None):
+    """Answer every question of the demo quiz and leave a lead.
+
+    after_step runs once each new step is on screen.
+    """
+    after_step = after_step or (lambda: None)
+    page.get_by_role("button", name="Start the check").click()
+    expect_step(
+        page,
+        live_server,
+        "What is your main goal this year?",
+        step_path(quiz, "What is your main goal this year?"),
+    )
+    expect(page.get_by_text("Step 1 of 8", exact=True)).to_be_visible()
+    after_step()
+    pick(page, "More leads", javascript=javascript)
+
+    expect_step(
+        page,
+        live_server,
+        "Which channels do you use?",
+        step_path(quiz, "Which channels do you use?"),
+    )
+    after_step()
+    page.get_by_text("Email", exact=True).click()
+    page.get_by_text("Social media").click()
+    next_button(page).click()
+
+    expect_step(
+        page,
+        live_server,
+        "Do you run paid ads today?",
+        step_path(quiz, "Do you run paid ads today?"),
+    )
+    after_step()
+    pick(page, "Yes", javascript=javascript)
+
+    expect_step(
+        page,
+        live_server,
+        "How well do you know your numbers?",
+        step_path(quiz, "How well do you know your numbers?"),
+    )
+    after_step()
+    pick(page, "4", javascript=javascript)
+
+    expect_step(
+        page,
+        live_server,
+        "How many people work on marketing?",
+        step_path(quiz, "How many people work on marketing?"),
+    )
+    after_step()
+    page.get_by_label("Your answer").fill("3")
+    next_button(page).click()
+
+    expect_step(
+        page,
+        live_server,
+        "Which tool do you use for email?",
+        step_path(quiz, "Which tool do you use for email?"),
+    )
+    after_step()
+    page.get_by_role("button", name="Skip").click()
+
+    expect_step(
+        page,
+        live_server,
+        "What is holding you back?",
+        step_path(quiz, "What is holding you back?"),
+    )
+    after_step()
+    page.get_by_label("Your answer").fill(HOLDING_BACK)
+    next_button(page).click()
+
+    expect_step(
+        page,
+        live_server,
+        "Where should we send your plan?",
+        f"{quiz.get_absolute_url()}lead/",
+    )
+    after_step()
+    page.get_by_role("textbox", name="Email").fill(EMAIL)
+    page.get_by_role("textbox", name="Name").fill(NAME)
+    page.get_by_text(CONSENT_TEXT).click()
+    page.get_by_role("button", name="Send my plan").click()
+
+    expect_step(
+        page, live_server, "Your plan is on its way", f"{quiz.get_absolute_url()}done/"
+    )
+    expect(page.get_by_text("Ready to grow")).to_be_visible()
+    after_step()
+
+
+def recorded(quiz):
+    """Summarise what the quiz's only visit left in the database."""
+    visit = Visit.objects.get(quiz=quiz)
+    answers = {
+        answer.question.prompt: (
+            sorted(choice.label for choice in answer.choices.all()),
+            answer.text,
+            answer.number,
+            answer.skipped,
+        )
+        for answer in Answer.objects.filter(visit=visit).select_related("question")
+    }
+    events = Counter(visit.events.values_list("kind", flat=True))
+    lead = visit.lead
+    return {
+        "answers": answers,
+        "events": dict(events),
+        "lead": (
+            lead.email,
+            lead.name,
+            lead.consent_given,
+            lead.consent_text,
+            lead.outcome.title if lead.outcome else None,
+        ),
+    }
+
+
+# The whole quiz
+
+
+def test_demo_quiz_end_to_end_swaps_steps_in_place(live_server, demo_quiz, person):
+    navigations = []
+    person.on(
+        "request",
+        lambda request: request.is_navigation_request() and navigations.append(request),
+    )
+    person.goto(live_server.url + demo_quiz.get_absolute_url())
+    expect(heading(person)).to_have_text("How healthy is your marketing?")
+    person.evaluate("window.__marker = 1")
+
+    def still_the_same_page_with_focus_on_the_heading():
+        assert person.evaluate("window.__marker") == 1
+        expect(heading(person)).to_be_focused()
+
+    take_long_path(
+        person,
+        live_server,
+        demo_quiz,
+        after_step=still_the_same_page_with_focus_on_the_heading,
+    )
+
+    assert [request.url for request in navigations] == [
+        live_server.url + demo_quiz.get_absolute_url()
+    ]
+    assert recorded(demo_quiz) == LONG_PATH_RECORD
+    visit = Visit.objects.get(quiz=demo_quiz)
+    assert (visit.is_bot, visit.is_preview, visit.device) == (False, False, "desktop")
+    assert visit.started_at is not None and visit.completed_at is not None
+
+
+def test_demo_quiz_without_javascript_posts_forms_and_redirects(
+    live_server, demo_quiz, person_without_js
+):
+    page = person_without_js
+    navigations = []
+    page.on(
+        "response",
+        lambda response: (
+            response.request.is_navigation_request()
+            and navigations.append((response.request.method, response.status))
+        ),
+    )
+    page.goto(live_server.url + demo_quiz.get_absolute_url())
+
+    take_long_path(page, live_server, demo_quiz, javascript=False)
+
+    # One GET for the intro, then a POST answered by a redirect and a GET of
+    # the next full page for each of the nine submitted steps.
+    assert navigations == [("GET", 200)] + [("POST", 302), ("GET", 200)] * 9
+    assert recorded(demo_quiz) == LONG_PATH_RECORD
+
+
+# Going back and reloading
+
+
+def test_back_button_and_reload_land_on_the_step_with_its_answer(
+    live_server, demo_quiz, person
+):
+    goal = "What is your main goal this year?"
+    channels = "Which channels do you use?"
+    person.goto(live_server.url + demo_quiz.get_absolute_url())
+    person.get_by_role("button", name="Start the check").click()
+    pick(person, "More sales")
+    person.get_by_text("Search", exact=True).click()
+    next_button(person).click()
+    expect(heading(person)).to_have_text("Do you run paid ads today?")
+
+    person.go_back()
+    expect_step(person, live_server, channels, step_path(demo_quiz, channels))
+    expect(heading(person)).to_be_focused()
+    expect(person.get_by_label("Search")).to_be_checked()
+    expect(person.get_by_label("Email")).not_to_be_checked()
+    person.reload()
+    expect_step(person, live_server, channels, step_path(demo_quiz, channels))
+    expect(person.get_by_label("Search")).to_be_checked()
+    person.get_by_role("link", name="Back").click()
+    expect_step(person, live_server, goal, step_path(demo_quiz, goal))
+    expect(heading(person)).to_be_focused()
+    expect(person.get_by_label("More sales")).to_be_checked()
+    pick(person, "Just looking around")
+
+    team = "How many people work on marketing?"
+    expect_step(person, live_server, team, step_path(demo_quiz, team))
+    first = demo_quiz.questions.get(prompt=goal)
+    answer = Answer.objects.get(question=first)
+    assert [choice.label for choice in answer.choices.all()] == ["Just looking around"]
+    answered = Event.objects.filter(kind="question_answered", question=first)
+    assert answered.count() == 1
+
+
+# Double clicks
+
+
+def test_double_clicks_record_one_answer_and_one_event(live_server, demo_quiz, person):
+    person.goto(live_server.url + demo_quiz.get_absolute_url())
+    person.get_by_role("button", name="Start the check").click()
+
+    person.get_by_text("More leads").dblclick()
+    expect(heading(person)).to_have_text("Which channels do you use?")
+    person.get_by_text("Ads", exact=True).click()
+    next_button(person).dblclick()
+    expect(heading(person)).to_have_text("Do you run paid ads today?")
+    expect(heading(person)).to_be_focused()
+
+    questions = demo_quiz.questions.filter(position__in=(10, 20))
+    assert Answer.objects.filter(question__in=questions).count() == 2
+    answered = Event.objects.filter(kind="question_answered", question__in=questions)
+    assert sorted(answered.values_list("question__position", flat=True)) == [10, 20]
+    shown = Event.objects.filter(kind="question_shown")
+    assert shown.count() == 3
