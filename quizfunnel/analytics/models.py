@@ -21,7 +21,32 @@ class Metric(models.IntegerChoices):
     SECONDS = 14, _("time on question, whole seconds")
     ANSWERS = 20, _("current answers")
     CHOICE = 21, _("current answers with a choice")
-    NUMBER = 22, _("current answers with a number, in hundredths")
+    NUMBER_BIN = 22, _("current answers with a number in a bin")
+    NUMBER_SUM = 23, _("sum of the current numbers, in hundredths")
+
+
+class Level(models.IntegerChoices):
+    """Which visit attributes a cell keeps; the others are blank (0 or "").
+
+    The same counts are kept at each level, so a dashboard without filters,
+    or with one kind of filter, sums a few cells per day instead of every
+    segment's.
+    """
+
+    ALL = 0, _("all traffic")
+    DEVICE = 1, _("by device")
+    TRAFFIC = 2, _("by source and campaign")
+    REVISION = 3, _("by revision")
+    SEGMENT = 4, _("by revision, device, source and campaign")
+
+
+LEVEL_ATTRIBUTES: dict[int, tuple[str, ...]] = {
+    Level.ALL: (),
+    Level.DEVICE: ("device",),
+    Level.TRAFFIC: ("utm_source", "utm_campaign"),
+    Level.REVISION: ("revision",),
+    Level.SEGMENT: ("revision", "device", "utm_source", "utm_campaign"),
+}
 
 
 class FunnelCount(models.Model):
@@ -29,8 +54,8 @@ class FunnelCount(models.Model):
 
     The day is the visit's first view in settings.TIME_ZONE. question_id is
     0 for quiz-level metrics; value is 0 except for histograms (seconds, a
-    choice id, a number in hundredths). No foreign key to Question: a cell
-    outlives nothing, and 0 must be a valid key.
+    choice id, a number bin). No foreign key to Question: 0 must be a valid
+    key.
     """
 
     quiz = models.ForeignKey(
@@ -40,6 +65,7 @@ class FunnelCount(models.Model):
         db_index=False,
         verbose_name=_("quiz"),
     )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level)
     metric = models.PositiveSmallIntegerField(_("metric"), choices=Metric)
     day = models.DateField(_("day"))
     question_id = models.BigIntegerField(_("question"), default=0)
@@ -54,19 +80,21 @@ class FunnelCount(models.Model):
         verbose_name = _("funnel count")
         verbose_name_plural = _("funnel counts")
         # The unique index is also the dashboard's index: every read names a
-        # quiz, a set of metrics and a day range, in that order.
+        # quiz, a level and a day range, then filters on the visits'
+        # attributes inside the index, so only matching cells are fetched.
         constraints = [
             models.UniqueConstraint(
                 fields=[
                     "quiz",
-                    "metric",
+                    "level",
                     "day",
-                    "question_id",
-                    "value",
                     "revision",
                     "device",
                     "utm_source",
                     "utm_campaign",
+                    "metric",
+                    "question_id",
+                    "value",
                 ],
                 name="analytics_funnelcount_cell",
             )

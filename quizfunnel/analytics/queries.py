@@ -30,7 +30,9 @@ excluded; a visit that goes on past midnight stays in its first day.
 - conversion rate = leads / views and leads / starts.
 - answer distribution: over the current answers (after any re-answer) of
   the visits counted; a choice's share = visits whose current answer
-  includes it / visits with a current answer that is not a skip.
+  includes it / visits with a current answer that is not a skip. Numbers:
+  their mean, and a histogram of bins (rollups.NUMBER_BINS; a rating's
+  points each have their own bin).
 
 Each rate divides two sums over the whole period, never averages daily
 rates; a zero denominator gives no value (a dash on the page).
@@ -47,8 +49,14 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
 
-from quizfunnel.analytics.models import FunnelCount, Metric
-from quizfunnel.analytics.rollups import LEAD_STEP, SECONDS_TOP, question_step
+from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, FunnelCount, Level, Metric
+from quizfunnel.analytics.rollups import (
+    BELOW_ZERO,
+    LEAD_STEP,
+    NUMBER_BINS,
+    SECONDS_TOP,
+    question_step,
+)
 from quizfunnel.quizzes.models import Choice, Question, Quiz
 
 DAILY_METRICS = (Metric.VIEWS, Metric.STARTS, Metric.LEADS)
@@ -63,7 +71,8 @@ STEP_METRICS = (
     Metric.SECONDS,
     Metric.ANSWERS,
     Metric.CHOICE,
-    Metric.NUMBER,
+    Metric.NUMBER_BIN,
+    Metric.NUMBER_SUM,
 )
 OVERVIEW_METRICS = (
     Metric.VIEWS,
@@ -109,6 +118,13 @@ class Segment:
     def lookups(self) -> dict[str, Any]:
         # "" is a value to filter by: visits that came without the utm tag.
         return {name: value for name, value in vars(self).items() if value is not None}
+
+    def level(self) -> int:
+        """Return the coarsest rollup level that keeps every filtered value."""
+        filtered = set(self.lookups())
+        return next(
+            level for level, kept in LEVEL_ATTRIBUTES.items() if filtered <= set(kept)
+        )
 
 
 @dataclass(frozen=True)
@@ -203,27 +219,25 @@ class DayCounts:
 
 @dataclass(frozen=True)
 class ValueShare:
-    """How many current answers hold a choice or a value."""
+    """How many current answers hold a choice, a rating point or a number bin.
 
+    key: the choice id, the point, or the bin's lower bound in hundredths.
+    """
+
+    key: int
     label: str
     count: int
     share: Ratio
 
 
 @dataclass(frozen=True)
-class NumberSummary:
-    minimum: Decimal
-    median: Decimal
-    maximum: Decimal
-    mean: Decimal
-
-
-@dataclass(frozen=True)
 class Distribution:
+    """How a question's current answers spread: shares, and a mean."""
+
     question: Question
     answers: int
     shares: list[ValueShare] = field(default_factory=list)
-    numbers: NumberSummary | None = None
+    mean: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -300,16 +314,20 @@ def dashboard_get(*, quiz: Quiz, period: Period, segment: Segment) -> Dashboard:
 def segment_options(*, quiz: Quiz) -> SegmentOptions:
     """Return the traffic segments the quiz has counts for, to filter by."""
     rows = (
-        FunnelCount.objects.filter(quiz=quiz, metric=Metric.VIEWS)
-        .values_list("utm_source", "utm_campaign", "revision")
+        FunnelCount.objects.filter(
+            quiz=quiz, level__in=[Level.TRAFFIC, Level.REVISION], metric=Metric.VIEWS
+        )
+        .values_list("level", "utm_source", "utm_campaign", "revision")
         .distinct()
         .order_by()
     )
     sources, campaigns, revisions = set(), set(), set()
-    for source, campaign, revision in rows:
-        sources.add(source)
-        campaigns.add(campaign)
-        revisions.add(revision)
+    for level, source, campaign, revision in rows:
+        if level == Level.TRAFFIC:
+            sources.add(source)
+            campaigns.add(campaign)
+        else:
+            revisions.add(revision)
     return SegmentOptions(sorted(sources), sorted(campaigns), sorted(revisions))
 
 
@@ -319,6 +337,7 @@ def quiz_overview(*, period: Period) -> list[QuizSummary]:
     rows = (
         FunnelCount.objects.filter(
             quiz__in=[quiz.pk for quiz in quizzes],
+            level=Level.ALL,
             metric__in=OVERVIEW_METRICS,
             day__range=(period.start, period.end),
         )
@@ -370,7 +389,9 @@ def _questions(quiz: Quiz) -> QuerySet[Question]:
 
 
 def _counts(quiz: Quiz, segment: Segment) -> QuerySet[FunnelCount]:
-    return FunnelCount.objects.filter(quiz=quiz, **segment.lookups())
+    return FunnelCount.objects.filter(
+        quiz=quiz, level=segment.level(), **segment.lookups()
+    )
 
 
 def _group(cells: QuerySet[FunnelCount]) -> dict[int, dict[int, dict[int, int]]]:
@@ -501,49 +522,55 @@ def _distributions(
         if question.has_choices:
             chosen = by_metric.get(Metric.CHOICE, {}).get(question.pk, {})
             shares = [
-                ValueShare(choice.label, chosen.get(choice.pk, 0), Ratio(0, 0))
+                ValueShare(
+                    choice.pk, choice.label, chosen.get(choice.pk, 0), Ratio(0, 0)
+                )
                 for choice in question.choices.all()
             ]
             distributions.append(
                 Distribution(question, answers, _with_shares(shares, answers))
             )
         elif question.kind in (Question.Kind.NUMBER, Question.Kind.RATING):
-            numbers = by_metric.get(Metric.NUMBER, {}).get(question.pk, {})
-            distributions.append(_number_distribution(question, answers, numbers))
+            distributions.append(_number_distribution(question, answers, by_metric))
         else:
             distributions.append(Distribution(question, answers))
     return distributions
 
 
 def _with_shares(shares: list[ValueShare], answers: int) -> list[ValueShare]:
-    return [
-        ValueShare(share.label, share.count, Ratio(share.count, answers))
-        for share in shares
-    ]
+    return [replace(share, share=Ratio(share.count, answers)) for share in shares]
 
 
 def _number_distribution(
-    question: Question, answers: int, numbers: Mapping[int, int]
+    question: Question,
+    answers: int,
+    by_metric: Mapping[int, Mapping[int, Mapping[int, int]]],
 ) -> Distribution:
-    """Summarise numbers; a rating also gets a share per point of its scale."""
-    summary = None
-    counted = sum(n for n in numbers.values() if n > 0)
+    """Return a rating's share per point, or a number's bins, and the mean."""
+    bins = by_metric.get(Metric.NUMBER_BIN, {}).get(question.pk, {})
+    total = by_metric.get(Metric.NUMBER_SUM, {}).get(question.pk, {}).get(0, 0)
+    counted = sum(bins.values())
+    mean = None
     if counted:
-        total = sum(value * n for value, n in numbers.items())
-        median = percentile(numbers, 50)
-        summary = NumberSummary(
-            minimum=Decimal(min(v for v, n in numbers.items() if n > 0)) / 100,
-            median=Decimal(median or 0) / 100,
-            maximum=Decimal(max(v for v, n in numbers.items() if n > 0)) / 100,
-            mean=(Decimal(total) / counted / 100).quantize(Decimal("0.01")),
-        )
-    shares: list[ValueShare] = []
+        mean = (Decimal(total) / counted / 100).quantize(Decimal("0.01"))
     if question.kind == Question.Kind.RATING:
-        shares = _with_shares(
-            [
-                ValueShare(str(point), numbers.get(point * 100, 0), Ratio(0, 0))
-                for point in range(1, question.scale_max + 1)
-            ],
-            counted,
-        )
-    return Distribution(question, answers, shares, summary)
+        points = range(1, question.scale_max + 1)
+        shares = [
+            ValueShare(p, str(p), bins.get(p * 100, 0), Ratio(0, 0)) for p in points
+        ]
+    else:
+        shares = [
+            ValueShare(lower, _bin_label(lower), n, Ratio(0, 0))
+            for lower, n in sorted(bins.items())
+            if n
+        ]
+    return Distribution(question, answers, _with_shares(shares, counted), mean)
+
+
+def _bin_label(lower: int) -> str:
+    if lower == BELOW_ZERO:
+        return "< 0"
+    upper = next((bound for bound in NUMBER_BINS if bound > lower), None)
+    if upper is None:
+        return f"≥ {lower // 100:,}"
+    return f"{lower // 100:,}–{upper // 100:,}"

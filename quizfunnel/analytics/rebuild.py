@@ -22,8 +22,17 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models.functions import TruncDate
 
-from quizfunnel.analytics.models import FunnelCount, Metric
-from quizfunnel.analytics.rollups import CELL_COLUMNS, LEAD_STEP, SECONDS_TOP
+from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, FunnelCount, Level, Metric
+from quizfunnel.analytics.rollups import (
+    BELOW_ZERO,
+    BLANK,
+    CELL_COLUMNS,
+    LEAD_STEP,
+    NUMBER_BINS,
+    NUMBER_SUM_LIMIT,
+    SECONDS_TOP,
+    SEGMENT_COLUMNS,
+)
 from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
 from quizfunnel.quizzes.models import Quiz
 from quizfunnel.tracking.models import Event
@@ -37,7 +46,9 @@ ANSWERS = Answer._meta.db_table
 ANSWER_CHOICES = AnswerChoice._meta.db_table
 
 SEGMENT = "v.revision, v.device, v.utm_source, v.utm_campaign"
-INSERT = f"INSERT INTO {CELLS} ({', '.join(CELL_COLUMNS)}, n) "
+INSERT = (
+    f"INSERT INTO {CELLS} ({', '.join(CELL_COLUMNS)}, n) SELECT %s, {Level.SEGMENT}, "
+)
 
 EVENT_METRICS = {
     Event.Kind.QUIZ_VIEWED: Metric.VIEWS,
@@ -56,13 +67,13 @@ EVENT_CASE = " ".join(
 # grouped expressions read the same in SELECT and GROUP BY. Only the quiz id
 # and the visits' filter values are parameters.
 COUNT_EVENTS = (
-    INSERT + f"SELECT %s, CASE e.kind {EVENT_CASE} END, v.day, "
+    INSERT + f"CASE e.kind {EVENT_CASE} END, v.day, "
     f"COALESCE(e.question_id, 0), 0, {SEGMENT}, COUNT(*) "
     f"FROM v JOIN {EVENTS} e ON e.visit_id = v.id WHERE e.kind IN ({EVENT_KINDS}) "
     f"GROUP BY v.day, {SEGMENT}, e.kind, e.question_id"
 )
 COUNT_SKIPPED = (
-    INSERT + f"SELECT %s, {Metric.SKIPPED}, v.day, e.question_id, 0, {SEGMENT}, "
+    INSERT + f"{Metric.SKIPPED}, v.day, e.question_id, 0, {SEGMENT}, "
     f"COUNT(*) FROM v JOIN {EVENTS} e ON e.visit_id = v.id "
     "WHERE e.kind = 'question_skipped' AND NOT EXISTS ("
     f"SELECT 1 FROM {EVENTS} a WHERE a.visit_id = e.visit_id "
@@ -70,7 +81,7 @@ COUNT_SKIPPED = (
     f"GROUP BY v.day, {SEGMENT}, e.question_id"
 )
 COUNT_DROP_OFF = (
-    INSERT + f"SELECT %s, CASE WHEN v.furthest_step = '{LEAD_STEP}' "
+    INSERT + f"CASE WHEN v.furthest_step = '{LEAD_STEP}' "
     f"THEN {Metric.LEAD_DROP_OFF} ELSE {Metric.DROP_OFF} END, v.day, "
     f"CASE WHEN v.furthest_step = '{LEAD_STEP}' THEN 0 "
     "ELSE CAST(SUBSTR(v.furthest_step, 3) AS BIGINT) END, "
@@ -79,23 +90,54 @@ COUNT_DROP_OFF = (
     f"GROUP BY v.day, {SEGMENT}, v.furthest_step"
 )
 COUNT_ANSWERS = (
-    INSERT + f"SELECT %s, {Metric.ANSWERS}, v.day, a.question_id, 0, {SEGMENT}, "
+    INSERT + f"{Metric.ANSWERS}, v.day, a.question_id, 0, {SEGMENT}, "
     f"COUNT(*) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
     f"WHERE a.skipped = FALSE GROUP BY v.day, {SEGMENT}, a.question_id"
 )
 COUNT_CHOICES = (
-    INSERT + f"SELECT %s, {Metric.CHOICE}, v.day, a.question_id, c.choice_id, "
+    INSERT + f"{Metric.CHOICE}, v.day, a.question_id, c.choice_id, "
     f"{SEGMENT}, COUNT(*) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
     f"JOIN {ANSWER_CHOICES} c ON c.answer_id = a.id WHERE a.skipped = FALSE "
     f"GROUP BY v.day, {SEGMENT}, a.question_id, c.choice_id"
 )
 HUNDREDTHS = "CAST(ROUND(a.number * 100) AS BIGINT)"
-COUNT_NUMBERS = (
-    INSERT + f"SELECT %s, {Metric.NUMBER}, v.day, a.question_id, {HUNDREDTHS}, "
+NUMBER_BIN = (
+    f"CASE WHEN {HUNDREDTHS} < 0 THEN {BELOW_ZERO} "
+    + " ".join(
+        f"WHEN {HUNDREDTHS} < {upper} THEN {lower}"
+        for lower, upper in zip(NUMBER_BINS, NUMBER_BINS[1:], strict=False)
+    )
+    + f" ELSE {NUMBER_BINS[-1]} END"
+)
+COUNT_NUMBER_BINS = (
+    INSERT + f"{Metric.NUMBER_BIN}, v.day, a.question_id, {NUMBER_BIN}, "
     f"{SEGMENT}, COUNT(*) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
     "WHERE a.skipped = FALSE AND a.number IS NOT NULL "
-    f"GROUP BY v.day, {SEGMENT}, a.question_id, {HUNDREDTHS}"
+    f"GROUP BY v.day, {SEGMENT}, a.question_id, {NUMBER_BIN}"
 )
+SUM_NUMBERS = (
+    INSERT + f"{Metric.NUMBER_SUM}, v.day, a.question_id, 0, {SEGMENT}, "
+    f"SUM(CASE WHEN {HUNDREDTHS} > {NUMBER_SUM_LIMIT} THEN {NUMBER_SUM_LIMIT} "
+    f"WHEN {HUNDREDTHS} < -{NUMBER_SUM_LIMIT} THEN -{NUMBER_SUM_LIMIT} "
+    f"ELSE {HUNDREDTHS} END) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
+    "WHERE a.skipped = FALSE AND a.number IS NOT NULL "
+    f"GROUP BY v.day, {SEGMENT}, a.question_id"
+)
+
+
+def _derive_level(level: int) -> str:
+    """Return SQL that sums the segment level's cells into a coarser level."""
+    kept = LEVEL_ATTRIBUTES[level]
+    columns = [name if name in kept else repr(BLANK[name]) for name in SEGMENT_COLUMNS]
+    grouped = ", ".join(["metric", "day", "question_id", "value", *kept])
+    return (
+        f"INSERT INTO {CELLS} ({', '.join(CELL_COLUMNS)}, n) "
+        f"SELECT quiz_id, {level}, metric, day, question_id, value, "
+        f"{', '.join(columns)}, SUM(n) FROM {CELLS} "
+        f"WHERE quiz_id = %s AND level = {Level.SEGMENT} "
+        f"GROUP BY quiz_id, {grouped}"
+    )
+
 
 # The furthest step of a visit is the step first shown last; equal times go
 # to the later row, as rollup_record gives them to the later conversion.
@@ -147,12 +189,19 @@ def rollup_rebuild(*, quiz: Quiz) -> None:
             COUNT_DROP_OFF,
             COUNT_ANSWERS,
             COUNT_CHOICES,
-            COUNT_NUMBERS,
+            COUNT_NUMBER_BINS,
+            SUM_NUMBERS,
             _count_seconds(),
         ):
             cursor.execute(
                 f"WITH v AS ({visits_sql}) {statement}", [*visits_params, quiz.pk]
             )
+        for level in LEVEL_ATTRIBUTES:
+            if level != Level.SEGMENT:
+                cursor.execute(_derive_level(level), [quiz.pk])
+        if connection.vendor == "postgresql":
+            # So the dashboard's plans see the new cells at once.
+            cursor.execute(f"ANALYZE {CELLS}")
     logger.info("Rollups rebuilt quiz=%s", quiz.pk)
 
 
@@ -160,6 +209,9 @@ def _lock_cells(cursor: CursorWrapper) -> None:
     # SQLite has one writer at a time already.
     if connection.vendor == "postgresql":
         cursor.execute(f"LOCK TABLE {CELLS} IN SHARE ROW EXCLUSIVE MODE")
+        # The joins over every event of a large quiz sort and hash in memory
+        # instead of spilling to disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
 def _counted_visits(quiz: Quiz) -> tuple[str, tuple[Any, ...]]:
@@ -187,7 +239,7 @@ def _counted_visits(quiz: Quiz) -> tuple[str, tuple[Any, ...]]:
 def _count_seconds() -> str:
     bucket = _seconds_sql("a.occurred_at", "s.occurred_at")
     return (
-        INSERT + f"SELECT %s, {Metric.SECONDS}, v.day, a.question_id, {bucket}, "
+        INSERT + f"{Metric.SECONDS}, v.day, a.question_id, {bucket}, "
         f"{SEGMENT}, COUNT(*) FROM v JOIN {EVENTS} a ON a.visit_id = v.id "
         f"JOIN {EVENTS} s ON s.visit_id = a.visit_id AND s.question_id = a.question_id "
         "WHERE a.kind = 'question_answered' AND s.kind = 'question_shown' "

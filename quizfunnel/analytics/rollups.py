@@ -8,13 +8,15 @@ all the deltas (the tests hold both to that).
 
 A cell is keyed by quiz, the day of the visit's first view (in
 settings.TIME_ZONE), the visit's revision, utm_source, utm_campaign and
-device, then the metric, question and value. Bot and preview visits never
-touch a cell. See queries.py for what each metric means.
+device, then the metric, question and value. Each delta goes to every
+level of models.Level at once. Bot and preview visits never touch a cell.
+See queries.py for what each metric means.
 """
 
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from quizfunnel.analytics.models import FunnelCount, Metric
+from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, FunnelCount, Metric
 from quizfunnel.funnel.models import Visit
 from quizfunnel.tracking.models import Event
 from quizfunnel.tracking.services import MicroConversion
@@ -40,6 +42,33 @@ logger = logging.getLogger(__name__)
 SECONDS_TOP = 1800
 
 LEAD_STEP = "lead"
+
+# Lower bounds of the number histogram's bins, in hundredths: each whole
+# number below 10 (a rating's points), then 10, 20, 50, 100, 200, 500...
+NUMBER_BINS: list[int] = [whole * 100 for whole in range(10)] + [
+    step * 10**power * 100 for power in range(1, 14) for step in (1, 2, 5)
+]
+BELOW_ZERO = -1
+# Each number adds at most this much (in hundredths) to the sum behind the
+# mean, so a silly answer cannot overflow the counter.
+NUMBER_SUM_LIMIT = 10**11
+
+SEGMENT_COLUMNS = ("revision", "device", "utm_source", "utm_campaign")
+BLANK: dict[str, int | str] = {
+    "revision": 0,
+    "device": "",
+    "utm_source": "",
+    "utm_campaign": "",
+}
+CELL_COLUMNS = (
+    "quiz_id",
+    "level",
+    "metric",
+    "day",
+    "question_id",
+    "value",
+    *SEGMENT_COLUMNS,
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +116,18 @@ def seconds_bucket(shown_at: datetime, answered_at: datetime) -> int:
 
 def hundredths(number: Decimal) -> int:
     return int((number * 100).to_integral_value())
+
+
+def number_bin(number: Decimal) -> int:
+    """Return the lower bound of number's histogram bin, in hundredths."""
+    value = hundredths(number)
+    if value < 0:
+        return BELOW_ZERO
+    return NUMBER_BINS[bisect_right(NUMBER_BINS, value) - 1]
+
+
+def number_for_sum(number: Decimal) -> int:
+    return min(max(hundredths(number), -NUMBER_SUM_LIMIT), NUMBER_SUM_LIMIT)
 
 
 def rollup_record(
@@ -232,8 +273,11 @@ def _count_answer(deltas: Counter[Cell], change: AnswerChange) -> None:
         for choice_id in answer.choice_ids:
             deltas[Cell(Metric.CHOICE, question_id, choice_id)] += sign
         if answer.number is not None:
-            value = hundredths(answer.number)
-            deltas[Cell(Metric.NUMBER, question_id, value)] += sign
+            bin_ = number_bin(answer.number)
+            deltas[Cell(Metric.NUMBER_BIN, question_id, bin_)] += sign
+            deltas[Cell(Metric.NUMBER_SUM, question_id)] += sign * number_for_sum(
+                answer.number
+            )
 
 
 def _apply(visit: Visit, deltas: Counter[Cell]) -> None:
@@ -243,17 +287,22 @@ def _apply(visit: Visit, deltas: Counter[Cell]) -> None:
     if not cells:
         return
     day = connection.ops.adapt_datefield_value(visit_day(visit))
-    segment = [visit.revision, visit.device, visit.utm_source, visit.utm_campaign]
     params: list[Any] = []
-    for cell in cells:
-        params += [visit.quiz_id, cell.metric, day, cell.question_id, cell.value]
-        params += [*segment, deltas[cell]]
-    _upsert(len(cells), params)
+    for level, attributes in LEVEL_ATTRIBUTES.items():
+        segment = [
+            getattr(visit, name) if name in attributes else BLANK[name]
+            for name in SEGMENT_COLUMNS
+        ]
+        for cell in cells:
+            params += [visit.quiz_id, level, cell.metric, day, cell.question_id]
+            params += [cell.value, *segment, deltas[cell]]
+    _upsert(len(cells) * len(LEVEL_ATTRIBUTES), params)
 
 
 def _upsert(rows: int, params: list[Any]) -> None:
     table = FunnelCount._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * rows)
+    row = "(" + ", ".join(["%s"] * (len(CELL_COLUMNS) + 1)) + ")"
+    placeholders = ", ".join([row] * rows)
     # Table and column names come from the model, values are parameters.
     sql = (
         f"INSERT INTO {table} ({', '.join(CELL_COLUMNS)}, n) "  # noqa: S608
@@ -263,16 +312,3 @@ def _upsert(rows: int, params: list[Any]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-CELL_COLUMNS = (
-    "quiz_id",
-    "metric",
-    "day",
-    "question_id",
-    "value",
-    "revision",
-    "device",
-    "utm_source",
-    "utm_campaign",
-)
