@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from quizfunnel.funnel.models import Answer, Visit
-from quizfunnel.quizzes.models import Question
 from quizfunnel.tracking.models import Event
 from tests.conftest import AXE_JS
 from tests.funnel.conftest import CONSENT_TEXT, DESKTOP_UA
@@ -52,6 +51,12 @@ LONG_PATH_RECORD = {
 
 def heading(page):
     return page.locator("#step-heading")
+
+
+def settled(page):
+    """Wait for the step's fade-in to end; return the page."""
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+    return page
 
 
 def expect_step(page, live_server, text, path):
@@ -313,3 +318,245 @@ def test_double_clicks_record_one_answer_and_one_event(live_server, demo_quiz, p
     assert sorted(answered.values_list("question__position", flat=True)) == [10, 20]
     shown = Event.objects.filter(kind="question_shown")
     assert shown.count() == 3
+
+
+# The lead form
+
+
+def reach_lead_form(page, live_server, quiz):
+    """Take the short branch to the lead form: three answers, one skip."""
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.get_by_role("button", name="Start the check").click()
+    pick(page, "Just looking around")
+    expect(heading(page)).to_have_text("How many people work on marketing?")
+    page.get_by_label("Your answer").fill("12")
+    next_button(page).click()
+    expect(heading(page)).to_have_text("Which tool do you use for email?")
+    page.get_by_label("Your answer").fill("Sendmail")
+    next_button(page).click()
+    expect(heading(page)).to_have_text("What is holding you back?")
+    page.get_by_role("button", name="Skip").click()
+    expect(heading(page)).to_have_text("Where should we send your plan?")
+
+
+def test_invalid_lead_form_keeps_what_was_typed_and_says_why(
+    live_server, demo_quiz, person
+):
+    reach_lead_form(person, live_server, demo_quiz)
+
+    # The browser accepts an address without a dot in its domain; the
+    # server does not.
+    person.get_by_role("textbox", name="Email").fill("sam@example")
+    person.get_by_role("textbox", name="Name").fill(NAME)
+    person.get_by_label(CONSENT_TEXT).check()
+    person.get_by_role("button", name="Send my plan").click()
+
+    expect(person.get_by_text("Enter a valid email address.")).to_be_visible()
+    expect(person.get_by_role("alert")).to_contain_text("Please check the fields")
+    expect(person.get_by_role("textbox", name="Email")).to_have_value("sam@example")
+    expect(person.get_by_role("textbox", name="Name")).to_have_value(NAME)
+    expect(person.get_by_label(CONSENT_TEXT)).to_be_checked()
+    assert not Visit.objects.get(quiz=demo_quiz).completed_at
+
+
+# Keyboard only
+
+
+def test_keys_alone_answer_questions(live_server, demo_quiz, person):
+    person.goto(live_server.url + demo_quiz.get_absolute_url())
+
+    person.keyboard.press("Tab")
+    expect(person.get_by_role("button", name="Start the check")).to_be_focused()
+    person.keyboard.press("Enter")
+    expect(heading(person)).to_have_text("What is your main goal this year?")
+    expect(heading(person)).to_be_focused()
+    person.keyboard.press("Tab")
+    person.keyboard.press("ArrowDown")
+    # Choosing with the arrow keys must not answer by surprise.
+    expect(person.get_by_label("More sales")).to_be_checked()
+    expect(heading(person)).to_have_text("What is your main goal this year?")
+    person.keyboard.press("Tab")
+    expect(next_button(person)).to_be_focused()
+    person.keyboard.press("Enter")
+    expect(heading(person)).to_have_text("Which channels do you use?")
+    expect(heading(person)).to_be_focused()
+    person.keyboard.press("Tab")
+    person.keyboard.press("Space")
+    person.keyboard.press("Tab")
+    person.keyboard.press("Tab")
+    person.keyboard.press("Space")
+    expect(person.get_by_label("Email")).to_be_checked()
+    expect(person.get_by_label("Search")).to_be_checked()
+    person.keyboard.press("Enter")
+
+    expect(heading(person)).to_have_text("Do you run paid ads today?")
+    answers = Answer.objects.filter(visit__quiz=demo_quiz).order_by(
+        "question__position"
+    )
+    assert [sorted(c.label for c in a.choices.all()) for a in answers] == [
+        ["More sales"],
+        ["Email", "Search"],
+    ]
+
+
+# Accessibility
+
+
+def serious_axe_violations(page):
+    """Run axe-core on the page; return its serious and critical findings."""
+    # Colours are only final once the step has faded in.
+    settled(page).add_script_tag(path=AXE_JS)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def test_axe_finds_nothing_serious_on_any_step(browser, live_server, demo_quiz):
+    # axe arrives as an inline script, which the page's CSP would refuse.
+    context = browser.new_context(user_agent=DESKTOP_UA, bypass_csp=True)
+    page = context.new_page()
+    found = {}
+
+    page.goto(live_server.url + demo_quiz.get_absolute_url())
+    found["intro"] = serious_axe_violations(page)
+    page.get_by_role("button", name="Start the check").click()
+    expect(heading(page)).to_have_text("What is your main goal this year?")
+    found["question"] = serious_axe_violations(page)
+    pick(page, "Just looking around")
+    expect(heading(page)).to_have_text("How many people work on marketing?")
+    found["number"] = serious_axe_violations(page)
+    page.get_by_label("Your answer").fill("2")
+    next_button(page).click()
+    page.get_by_role("button", name="Skip").click()
+    expect(heading(page)).to_have_text("What is holding you back?")
+    page.get_by_role("button", name="Skip").click()
+    expect(heading(page)).to_have_text("Where should we send your plan?")
+    found["lead form"] = serious_axe_violations(page)
+    page.get_by_role("textbox", name="Email").fill("sam@example")
+    page.get_by_label(CONSENT_TEXT).check()
+    page.get_by_role("button", name="Send my plan").click()
+    expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    found["lead form with errors"] = serious_axe_violations(page)
+    page.get_by_role("textbox", name="Email").fill(EMAIL)
+    page.get_by_role("button", name="Send my plan").click()
+    expect(heading(page)).to_have_text("Your plan is on its way")
+    found["result"] = serious_axe_violations(page)
+    # A light accent takes dark text on its buttons.
+    demo_quiz.accent_colour = "#facc15"
+    demo_quiz.save()
+    context.clear_cookies()
+    page.goto(live_server.url + demo_quiz.get_absolute_url())
+    found["intro in yellow"] = serious_axe_violations(page)
+    context.close()
+
+    assert found == {name: [] for name in found}
+
+
+# Phones, bots and looks
+
+
+def fits_the_screen(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return width <= page.viewport_size["width"]
+
+
+def shortest_tap_target(page):
+    return page.evaluate(
+        """Math.min(...[...document.querySelectorAll(
+            '#step button, #step .button, #step .choice, #step .scale__point span'
+        )].map(e => e.getBoundingClientRect().height))"""
+    )
+
+
+def test_phone_visit_counts_as_mobile_and_fits_the_screen(
+    live_server, demo_quiz, phone
+):
+    phone.goto(live_server.url + demo_quiz.get_absolute_url())
+    assert fits_the_screen(phone)
+    phone.get_by_role("button", name="Start the check").tap()
+    expect(heading(phone)).to_have_text("What is your main goal this year?")
+    assert fits_the_screen(phone)
+    assert shortest_tap_target(phone) >= 44
+    phone.get_by_text("More sales").tap()
+    expect(heading(phone)).to_have_text("Which channels do you use?")
+    phone.get_by_text("Search", exact=True).tap()
+    next_button(phone).tap()
+    expect(heading(phone)).to_have_text("Do you run paid ads today?")
+    phone.get_by_text("No", exact=True).tap()
+    expect(heading(phone)).to_have_text("How well do you know your numbers?")
+    assert fits_the_screen(phone)
+    assert shortest_tap_target(phone) >= 44
+
+    visit = Visit.objects.get(quiz=demo_quiz)
+    assert (visit.device, visit.is_bot) == ("mobile", False)
+    assert Answer.objects.filter(visit=visit).count() == 3
+
+
+def test_headless_browser_visit_is_flagged_as_a_bot(live_server, demo_quiz, page):
+    page.goto(live_server.url + demo_quiz.get_absolute_url())
+
+    assert "HeadlessChrome" in page.evaluate("navigator.userAgent")
+    assert Visit.objects.get(quiz=demo_quiz).is_bot
+
+
+def rgb(locator, prop):
+    """Return a computed colour as (r, g, b), whatever space CSS gave it in."""
+    return tuple(
+        locator.evaluate(
+            """(element, prop) => {
+                const pen = document.createElement("canvas").getContext("2d");
+                pen.fillStyle = getComputedStyle(element)[prop];
+                pen.fillRect(0, 0, 1, 1);
+                return [...pen.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+            }""",
+            prop,
+        )
+    )
+
+
+def card_position(page):
+    box = settled(page).locator("#step").bounding_box()
+    return (box["x"], box["y"], box["width"])
+
+
+def test_steps_keep_their_place_and_wear_the_accent_colour(
+    live_server, demo_quiz, person
+):
+    person.goto(live_server.url + demo_quiz.get_absolute_url())
+    start = person.get_by_role("button", name="Start the check")
+    assert rgb(start, "backgroundColor") == (15, 118, 110)
+    assert rgb(start, "color") == (255, 255, 255)
+    intro_card = card_position(person)
+    start.click()
+    expect(heading(person)).to_have_text("What is your main goal this year?")
+    first_heading = heading(settled(person)).bounding_box()["y"]
+    first_card = card_position(person)
+    person.keyboard.press("Tab")
+    focused_choice = person.locator(".choice").first
+    expect(focused_choice).not_to_have_css("outline-style", "none")
+    pick(person, "More leads")
+    expect(heading(person)).to_have_text("Which channels do you use?")
+
+    assert card_position(person) == first_card == intro_card
+    assert heading(settled(person)).bounding_box()["y"] == first_heading
+
+
+def test_steps_fade_in_briefly_unless_motion_is_reduced(
+    browser, live_server, demo_quiz, person
+):
+    still = browser.new_context(user_agent=DESKTOP_UA, reduced_motion="reduce")
+    calm = still.new_page()
+
+    person.goto(live_server.url + demo_quiz.get_absolute_url())
+    calm.goto(live_server.url + demo_quiz.get_absolute_url())
+
+    step = person.locator("#step")
+    seconds = float(step.evaluate("e => getComputedStyle(e).animationDuration")[:-1])
+    assert step.evaluate("e => getComputedStyle(e).animationName") != "none"
+    assert 0 < seconds <= 0.25
+    expect(calm.locator("#step")).to_have_css("animation-name", "none")
+    expect(calm.locator(".button").first).to_have_css("transition-duration", "0s")
+    still.close()

@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // While settling, htmx copies style attributes from old elements to new
+  // ones with the same id. Under the CSP that copy is a violation whenever
+  // something (an extension, a password manager) has styled a field.
+  if (window.htmx) {
+    window.htmx.config.attributesToSettle = ["class", "width", "height"];
+  }
+
   // After a step swaps in, move focus to its heading and announce progress,
   // so keyboard and screen-reader users land on the new question.
   document.addEventListener("htmx:afterSettle", function (event) {
