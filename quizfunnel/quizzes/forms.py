@@ -145,7 +145,7 @@ class QuestionAdminForm(RefusableForm):
     next_question = QuestionTargetField(
         queryset=Question.objects.none(),
         required=False,
-        label=_("then go to"),
+        label=_("Then go to"),
         help_text=_(
             "Default next step, for answers without a branch. Empty: the next "
             "question in order."
@@ -209,7 +209,7 @@ class ChoiceInlineForm(forms.ModelForm):  # type: ignore[type-arg]
     branch_question = QuestionTargetField(
         queryset=Question.objects.none(),
         required=False,
-        label=_("branch to question"),
+        label=_("Branch to question"),
         help_text=Choice._meta.get_field("branch_question").help_text,
     )
 

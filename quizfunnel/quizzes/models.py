@@ -80,7 +80,10 @@ class Quiz(models.Model):
         _("slug"),
         max_length=80,
         unique=True,
-        help_text=_("Used in the public address: /q/<slug>/"),
+        help_text=_(
+            "The quiz's public address is /q/ followed by this. Changing it "
+            "breaks links already shared."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.DRAFT

@@ -757,3 +757,76 @@ def test_a_marketer_builds_quizzes_but_cannot_see_leads(client):
     assert leads_page.status_code == 403
     assert "?quiz__id__exact=" not in quiz_page.text
     assert reverse("analytics_dashboard", kwargs={"quiz_id": quiz.pk}) in quiz_page.text
+
+
+# In a real browser
+
+
+def log_in(page, live_server):
+    UserFactory(username="editor", is_staff=True, is_superuser=True)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+
+
+def posted_order(page):
+    return page.locator(
+        "#questions-group tr.has_original input._reorder_"
+    ).evaluate_all("inputs => inputs.map(input => input.value)")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_dragging_a_question_up_reorders_the_quiz(live_server, page):
+    quiz = QuizFactory()
+    questions = [
+        QuestionFactory(quiz=quiz, position=n, prompt=f"Step {n}?") for n in (1, 2, 3)
+    ]
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server)
+    page.goto(live_server.url + change_url(quiz))
+    handles = page.locator("#questions-group tr.has_original td.original p")
+    handles.nth(2).scroll_into_view_if_needed()
+
+    start, target = handles.nth(2).bounding_box(), handles.nth(0).bounding_box()
+    x, y = start["x"] + 40, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    # A small move first, as a hand makes, starts the drag; the script marks
+    # the dragged row once it has.
+    page.mouse.move(x, y - 3)
+    page.mouse.move(x, y - 6)
+    page.locator("#questions-group tr.sortable-ghost").wait_for()
+    page.mouse.move(x, target["y"] + 2, steps=20)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => document.querySelector('#questions-group tr.has_original')"
+        ".id !== 'questions-0'"
+    )
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.get_by_text("was changed successfully").wait_for()
+
+    new_order = list(quiz.questions.all())
+    assert errors == []
+    assert new_order != questions
+    assert new_order.index(questions[2]) < 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_move_to_first_position_arrow_reorders_the_quiz(live_server, page):
+    quiz = QuizFactory()
+    first, second, third = (
+        QuestionFactory(quiz=quiz, position=n, prompt=f"Step {n}?") for n in (1, 2, 3)
+    )
+    log_in(page, live_server)
+    page.goto(live_server.url + change_url(quiz))
+
+    last_row = page.locator("#questions-group tr.has_original").nth(2)
+    last_row.get_by_role("button", name="Move to first position").click()
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.get_by_text("was changed successfully").wait_for()
+
+    assert list(quiz.questions.all()) == [third, first, second]

@@ -73,7 +73,7 @@ class ChoiceInline(SortableInline):
             fields.append("score")
         if scoring in (None, Quiz.Scoring.PERSONALITY):
             fields.append("outcome")
-        fields += ["branch_question", "branch_to_lead", "image", "retired"]
+        fields += ["branch_question", "branch_to_lead", "retired", "image"]
         return [*fields, self.default_order_field]
 
     def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:

@@ -63,6 +63,9 @@ class QuestionInline(SortableInline):
     fields = ["prompt", "kind", "required", "retired", "summary", "edit_link"]
     readonly_fields = ["summary", "edit_link"]
     verbose_name_plural = _("questions (drag to reorder)")
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 48})}
+    }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         active = Q(choices__retired=False)
@@ -107,6 +110,8 @@ def _kind_summary(question: Question) -> str:
         return text
     if question.kind == Question.Kind.RATING:
         return str(_("1 to %(top)s") % {"top": question.scale_max})
+    if question.kind in Question.TEXT_KINDS:
+        return str(_("up to %(n)s characters") % {"n": question.max_length})
     return ""
 
 
@@ -136,14 +141,8 @@ class LeadFieldInline(SortableInline):
 @admin.register(Quiz)
 class QuizAdmin(QuizBuilderAdmin):
     form = QuizAdminForm
-    list_display = [
-        "title",
-        "status",
-        "revision",
-        "question_count",
-        "links",
-        "updated_at",
-    ]
+    # Plus a column of links, added per request: see get_list_display().
+    list_display = ["title", "status", "revision", "question_count", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -157,7 +156,7 @@ class QuizAdmin(QuizBuilderAdmin):
             {"fields": ["status", "revision", "published_at", "publish_check"]},
         ),
         (_("Intro page"), {"fields": ["intro_heading", "intro_text", "start_label"]}),
-        (_("Brand"), {"fields": ["accent_colour", "logo"]}),
+        (_("Brand"), {"fields": ["accent_colour", "logo"], "classes": ["collapse"]}),
         (
             _("Result"),
             {
@@ -187,11 +186,15 @@ class QuizAdmin(QuizBuilderAdmin):
                     "The email address is always asked. Add your own text "
                     "fields under “Custom lead fields” below."
                 ),
+                "classes": ["collapse"],
             },
         ),
         (
             _("Thank-you page"),
-            {"fields": ["thank_you_heading", "thank_you_text", "redirect_url"]},
+            {
+                "fields": ["thank_you_heading", "thank_you_text", "redirect_url"],
+                "classes": ["collapse"],
+            },
         ),
     ]
 
@@ -218,7 +221,7 @@ class QuizAdmin(QuizBuilderAdmin):
                 ((url, label) for label, url in self.quiz_links(quiz, request)),
             )
 
-        return [links if name == "links" else name for name in self.list_display]
+        return [*self.list_display[:-1], links, self.list_display[-1]]
 
     @admin.display(description=_("ready to publish?"))
     def publish_check(self, quiz: Quiz) -> str:
