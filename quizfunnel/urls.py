@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("quizfunnel.funnel.urls")),
+    path("admin/dashboard/", include("quizfunnel.analytics.urls")),
     path("admin/", admin.site.urls),
 ]
 
