@@ -1,4 +1,4 @@
-"""The visitor's quiz in real Chromium, taken the way a person takes it.
+"""The demo quiz in real Chromium, taken the way a person takes it.
 
 The tests click visible labels and read visible text, then check what the
 visit left behind in the database.
@@ -13,37 +13,51 @@ from playwright.sync_api import expect
 from quizfunnel.funnel.models import Answer, Visit
 from quizfunnel.tracking.models import Event
 from tests.conftest import AXE_JS
-from tests.funnel.conftest import CONSENT_TEXT, DESKTOP_UA
+from tests.funnel.conftest import DESKTOP_UA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The demo quiz's questions, in order.
+TEAM = "How big is the team that will use it?"
+NEEDS = "Which of these matter most to you?"
+TOOL = "Do you already use a quiz or form tool?"
+URGENCY = "How urgent is this for you?"
+LEADS = "About how many leads do you get a month?"
+WEBSITE = "What is your website?"
+ANYTHING = "Anything else we should know?"
+LEAD_FORM = "Where should we send your plan?"
+
 EMAIL = "sam@example.com"
 NAME = "Sam Rivera"
-HOLDING_BACK = "Time, mostly.\nAnd budget."
+ROLE = "Marketing lead"
+ANYTHING_TEXT = "We run three brands.\nEach needs its own quiz."
 
-# What the long path through the demo quiz records, whichever way it is taken.
-LONG_PATH_RECORD = {
-    "answers": {
-        "What is your main goal this year?": (["More leads"], "", None, False),
-        "Which channels do you use?": (["Email", "Social media"], "", None, False),
-        "Do you run paid ads today?": (["Yes"], "", None, False),
-        "How well do you know your numbers?": ([], "", Decimal(4), False),
-        "How many people work on marketing?": ([], "", Decimal(3), False),
-        "Which tool do you use for email?": ([], "", None, True),
-        "What is holding you back?": ([], HOLDING_BACK, None, False),
-    },
-    "events": {
-        "quiz_viewed": 1,
-        "quiz_started": 1,
-        "question_shown": 7,
-        "question_answered": 6,
-        "question_skipped": 1,
-        "lead_form_shown": 1,
-        "lead_submitted": 1,
-        "result_shown": 1,
-    },
-    "lead": (EMAIL, NAME, True, CONSENT_TEXT, "Ready to grow"),
-}
+
+def long_path_record(quiz):
+    """What the long path records, whichever way the quiz is taken."""
+    return {
+        "answers": {
+            TEAM: (["2 to 10 people"], "", None, False),
+            NEEDS: (["Priority support", "Shared dashboards"], "", None, False),
+            TOOL: (["Yes"], "", None, False),
+            URGENCY: ([], "", Decimal(4), False),
+            LEADS: ([], "", Decimal(250), False),
+            WEBSITE: ([], "", None, True),
+            ANYTHING: ([], ANYTHING_TEXT, None, False),
+        },
+        "events": {
+            "quiz_viewed": 1,
+            "quiz_started": 1,
+            "question_shown": 7,
+            "question_answered": 6,
+            "question_skipped": 1,
+            "lead_form_shown": 1,
+            "lead_submitted": 1,
+            "result_shown": 1,
+        },
+        # Scores 2 + 2 + 2 + 1 = 7 fall in Growth's range.
+        "lead": (EMAIL, NAME, {"role": ROLE}, True, quiz.consent_text, "Growth"),
+    }
 
 
 # Reading the page
@@ -59,22 +73,31 @@ def settled(page):
     return page
 
 
-def expect_step(page, live_server, text, path):
-    expect(heading(page)).to_have_text(text)
+def expect_step(page, live_server, quiz, prompt):
+    """Expect the step headed prompt, at its own address."""
+    expect(heading(page)).to_have_text(prompt)
+    if prompt == LEAD_FORM:
+        path = f"{quiz.get_absolute_url()}lead/"
+    else:
+        path = f"{quiz.get_absolute_url()}{quiz.questions.get(prompt=prompt).pk}/"
     expect(page).to_have_url(live_server.url + path)
-
-
-def step_path(quiz, prompt=None):
-    if prompt is None:
-        return quiz.get_absolute_url()
-    return f"{quiz.get_absolute_url()}{quiz.questions.get(prompt=prompt).pk}/"
 
 
 def next_button(page):
     return page.get_by_role("button", name="Next")
 
 
+def skip_button(page):
+    return page.get_by_role("button", name="Skip")
+
+
 # Taking the quiz
+
+
+def start(page, live_server, quiz):
+    page.goto(live_server.url + quiz.get_absolute_url())
+    page.get_by_role("button", name="Find my plan").click()
+    expect(heading(page)).to_have_text(TEAM)
 
 
 def pick(page, label, *, javascript=True):
@@ -85,97 +108,72 @@ def pick(page, label, *, javascript=True):
 
 
 def take_long_path(page, live_server, quiz, *, javascript=True, after_step=None):
-    """Answer every question of the demo quiz and leave a lead.
+    """From the intro, answer every question and leave a lead.
 
     after_step runs once each new step is on screen.
     """
     after_step = after_step or (lambda: None)
-    page.get_by_role("button", name="Start the check").click()
-    expect_step(
-        page,
-        live_server,
-        "What is your main goal this year?",
-        step_path(quiz, "What is your main goal this year?"),
-    )
+    page.get_by_role("button", name="Find my plan").click()
+    expect_step(page, live_server, quiz, TEAM)
     expect(page.get_by_text("Step 1 of 8", exact=True)).to_be_visible()
     after_step()
-    pick(page, "More leads", javascript=javascript)
+    pick(page, "2 to 10 people", javascript=javascript)
 
-    expect_step(
-        page,
-        live_server,
-        "Which channels do you use?",
-        step_path(quiz, "Which channels do you use?"),
-    )
+    expect_step(page, live_server, quiz, NEEDS)
     after_step()
-    page.get_by_text("Email", exact=True).click()
-    page.get_by_text("Social media").click()
+    page.get_by_text("Shared dashboards").click()
+    page.get_by_text("Priority support").click()
     next_button(page).click()
 
-    expect_step(
-        page,
-        live_server,
-        "Do you run paid ads today?",
-        step_path(quiz, "Do you run paid ads today?"),
-    )
+    expect_step(page, live_server, quiz, TOOL)
     after_step()
     pick(page, "Yes", javascript=javascript)
 
-    expect_step(
-        page,
-        live_server,
-        "How well do you know your numbers?",
-        step_path(quiz, "How well do you know your numbers?"),
-    )
+    expect_step(page, live_server, quiz, URGENCY)
     after_step()
     pick(page, "4", javascript=javascript)
 
-    expect_step(
-        page,
-        live_server,
-        "How many people work on marketing?",
-        step_path(quiz, "How many people work on marketing?"),
-    )
+    expect_step(page, live_server, quiz, LEADS)
     after_step()
-    page.get_by_label("Your answer").fill("3")
+    page.get_by_label("Your answer").fill("250")
     next_button(page).click()
 
-    expect_step(
-        page,
-        live_server,
-        "Which tool do you use for email?",
-        step_path(quiz, "Which tool do you use for email?"),
-    )
+    expect_step(page, live_server, quiz, WEBSITE)
     after_step()
-    page.get_by_role("button", name="Skip").click()
+    skip_button(page).click()
 
-    expect_step(
-        page,
-        live_server,
-        "What is holding you back?",
-        step_path(quiz, "What is holding you back?"),
-    )
+    expect_step(page, live_server, quiz, ANYTHING)
     after_step()
-    page.get_by_label("Your answer").fill(HOLDING_BACK)
+    page.get_by_label("Your answer").fill(ANYTHING_TEXT)
     next_button(page).click()
 
-    expect_step(
-        page,
-        live_server,
-        "Where should we send your plan?",
-        f"{quiz.get_absolute_url()}lead/",
-    )
+    expect_step(page, live_server, quiz, LEAD_FORM)
     after_step()
     page.get_by_role("textbox", name="Email").fill(EMAIL)
     page.get_by_role("textbox", name="Name").fill(NAME)
-    page.get_by_text(CONSENT_TEXT).click()
-    page.get_by_role("button", name="Send my plan").click()
+    page.get_by_role("textbox", name="Your role").fill(ROLE)
+    page.get_by_text(quiz.consent_text).click()
+    page.get_by_role("button", name="Show my plan").click()
 
-    expect_step(
-        page, live_server, "Your plan is on its way", f"{quiz.get_absolute_url()}done/"
-    )
-    expect(page.get_by_text("Ready to grow")).to_be_visible()
+    expect(heading(page)).to_have_text("Thank you!")
+    expect(page).to_have_url(f"{live_server.url}{quiz.get_absolute_url()}done/")
+    expect(page.get_by_text("Growth", exact=True)).to_be_visible()
+    expect(page.get_by_text("Your plan is on its way to your inbox.")).to_be_visible()
     after_step()
+
+
+def take_short_path_to_lead_form(page, live_server, quiz):
+    """Take the branch past the second question and skip what may be skipped."""
+    start(page, live_server, quiz)
+    pick(page, "Just me")
+    expect(heading(page)).to_have_text(TOOL)
+    pick(page, "No")
+    expect(heading(page)).to_have_text(URGENCY)
+    pick(page, "3")
+    for prompt in (LEADS, WEBSITE, ANYTHING):
+        expect(heading(page)).to_have_text(prompt)
+        skip_button(page).click()
+    expect(heading(page)).to_have_text(LEAD_FORM)
 
 
 def recorded(quiz):
@@ -190,19 +188,27 @@ def recorded(quiz):
         )
         for answer in Answer.objects.filter(visit=visit).select_related("question")
     }
-    events = Counter(visit.events.values_list("kind", flat=True))
     lead = visit.lead
     return {
         "answers": answers,
-        "events": dict(events),
+        "events": dict(Counter(visit.events.values_list("kind", flat=True))),
         "lead": (
             lead.email,
             lead.name,
+            lead.extra,
             lead.consent_given,
             lead.consent_text,
             lead.outcome.title if lead.outcome else None,
         ),
     }
+
+
+def assert_long_path_recorded(quiz):
+    # Part by part, so a failure names the part.
+    found, expected = recorded(quiz), long_path_record(quiz)
+    assert found["answers"] == expected["answers"]
+    assert found["events"] == expected["events"]
+    assert found["lead"] == expected["lead"]
 
 
 # The whole quiz
@@ -215,10 +221,10 @@ def test_demo_quiz_end_to_end_swaps_steps_in_place(live_server, demo_quiz, perso
         lambda request: request.is_navigation_request() and navigations.append(request),
     )
     person.goto(live_server.url + demo_quiz.get_absolute_url())
-    expect(heading(person)).to_have_text("How healthy is your marketing?")
+    expect(heading(person)).to_have_text("Which plan fits your team?")
     person.evaluate("window.__marker = 1")
 
-    def still_the_same_page_with_focus_on_the_heading():
+    def same_page_with_focus_on_the_new_heading():
         assert person.evaluate("window.__marker") == 1
         expect(heading(person)).to_be_focused()
 
@@ -226,13 +232,13 @@ def test_demo_quiz_end_to_end_swaps_steps_in_place(live_server, demo_quiz, perso
         person,
         live_server,
         demo_quiz,
-        after_step=still_the_same_page_with_focus_on_the_heading,
+        after_step=same_page_with_focus_on_the_new_heading,
     )
 
     assert [request.url for request in navigations] == [
         live_server.url + demo_quiz.get_absolute_url()
     ]
-    assert recorded(demo_quiz) == LONG_PATH_RECORD
+    assert_long_path_recorded(demo_quiz)
     visit = Visit.objects.get(quiz=demo_quiz)
     assert (visit.is_bot, visit.is_preview, visit.device) == (False, False, "desktop")
     assert visit.started_at is not None and visit.completed_at is not None
@@ -254,10 +260,10 @@ def test_demo_quiz_without_javascript_posts_forms_and_redirects(
 
     take_long_path(page, live_server, demo_quiz, javascript=False)
 
-    # One GET for the intro, then a POST answered by a redirect and a GET of
-    # the next full page for each of the nine submitted steps.
+    # The intro, then for each of the nine submitted steps a POST answered
+    # by a redirect and a GET of the next step's full page.
     assert navigations == [("GET", 200)] + [("POST", 302), ("GET", 200)] * 9
-    assert recorded(demo_quiz) == LONG_PATH_RECORD
+    assert_long_path_recorded(demo_quiz)
 
 
 # Going back and reloading
@@ -266,35 +272,33 @@ def test_demo_quiz_without_javascript_posts_forms_and_redirects(
 def test_back_button_and_reload_land_on_the_step_with_its_answer(
     live_server, demo_quiz, person
 ):
-    goal = "What is your main goal this year?"
-    channels = "Which channels do you use?"
-    person.goto(live_server.url + demo_quiz.get_absolute_url())
-    person.get_by_role("button", name="Start the check").click()
-    pick(person, "More sales")
-    person.get_by_text("Search", exact=True).click()
+    start(person, live_server, demo_quiz)
+    pick(person, "11 to 50")
+    expect(heading(person)).to_have_text(NEEDS)
+    person.get_by_text("CRM integrations").click()
     next_button(person).click()
-    expect(heading(person)).to_have_text("Do you run paid ads today?")
+    expect(heading(person)).to_have_text(TOOL)
 
     person.go_back()
-    expect_step(person, live_server, channels, step_path(demo_quiz, channels))
+    expect_step(person, live_server, demo_quiz, NEEDS)
     expect(heading(person)).to_be_focused()
-    expect(person.get_by_label("Search")).to_be_checked()
-    expect(person.get_by_label("Email")).not_to_be_checked()
+    expect(person.get_by_label("CRM integrations")).to_be_checked()
+    expect(person.get_by_label("Shared dashboards")).not_to_be_checked()
     person.reload()
-    expect_step(person, live_server, channels, step_path(demo_quiz, channels))
-    expect(person.get_by_label("Search")).to_be_checked()
+    expect_step(person, live_server, demo_quiz, NEEDS)
+    expect(person.get_by_label("CRM integrations")).to_be_checked()
     person.get_by_role("link", name="Back").click()
-    expect_step(person, live_server, goal, step_path(demo_quiz, goal))
+    expect_step(person, live_server, demo_quiz, TEAM)
     expect(heading(person)).to_be_focused()
-    expect(person.get_by_label("More sales")).to_be_checked()
-    pick(person, "Just looking around")
+    expect(person.get_by_label("11 to 50")).to_be_checked()
+    pick(person, "Just me")
 
-    team = "How many people work on marketing?"
-    expect_step(person, live_server, team, step_path(demo_quiz, team))
-    first = demo_quiz.questions.get(prompt=goal)
-    answer = Answer.objects.get(question=first)
-    assert [choice.label for choice in answer.choices.all()] == ["Just looking around"]
-    answered = Event.objects.filter(kind="question_answered", question=first)
+    # "Just me" branches past the question about needs.
+    expect_step(person, live_server, demo_quiz, TOOL)
+    team = demo_quiz.questions.get(prompt=TEAM)
+    answer = Answer.objects.get(question=team)
+    assert [choice.label for choice in answer.choices.all()] == ["Just me"]
+    answered = Event.objects.filter(kind="question_answered", question=team)
     assert answered.count() == 1
 
 
@@ -302,61 +306,46 @@ def test_back_button_and_reload_land_on_the_step_with_its_answer(
 
 
 def test_double_clicks_record_one_answer_and_one_event(live_server, demo_quiz, person):
-    person.goto(live_server.url + demo_quiz.get_absolute_url())
-    person.get_by_role("button", name="Start the check").click()
+    start(person, live_server, demo_quiz)
 
-    person.get_by_text("More leads").dblclick()
-    expect(heading(person)).to_have_text("Which channels do you use?")
-    person.get_by_text("Ads", exact=True).click()
+    person.get_by_text("2 to 10 people").dblclick()
+    expect(heading(person)).to_have_text(NEEDS)
+    person.get_by_text("Your own branding").click()
     next_button(person).dblclick()
-    expect(heading(person)).to_have_text("Do you run paid ads today?")
+    expect(heading(person)).to_have_text(TOOL)
     expect(heading(person)).to_be_focused()
 
-    questions = demo_quiz.questions.filter(position__in=(10, 20))
+    questions = demo_quiz.questions.filter(prompt__in=(TEAM, NEEDS))
     assert Answer.objects.filter(question__in=questions).count() == 2
-    answered = Event.objects.filter(kind="question_answered", question__in=questions)
-    assert sorted(answered.values_list("question__position", flat=True)) == [10, 20]
-    shown = Event.objects.filter(kind="question_shown")
-    assert shown.count() == 3
+    answered = Event.objects.filter(kind="question_answered")
+    assert sorted(answered.values_list("question__prompt", flat=True)) == [
+        TEAM,
+        NEEDS,
+    ]
+    assert Event.objects.filter(kind="question_shown").count() == 3
 
 
 # The lead form
 
 
-def reach_lead_form(page, live_server, quiz):
-    """Take the short branch to the lead form: three answers, one skip."""
-    page.goto(live_server.url + quiz.get_absolute_url())
-    page.get_by_role("button", name="Start the check").click()
-    pick(page, "Just looking around")
-    expect(heading(page)).to_have_text("How many people work on marketing?")
-    page.get_by_label("Your answer").fill("12")
-    next_button(page).click()
-    expect(heading(page)).to_have_text("Which tool do you use for email?")
-    page.get_by_label("Your answer").fill("Sendmail")
-    next_button(page).click()
-    expect(heading(page)).to_have_text("What is holding you back?")
-    page.get_by_role("button", name="Skip").click()
-    expect(heading(page)).to_have_text("Where should we send your plan?")
-
-
 def test_invalid_lead_form_keeps_what_was_typed_and_says_why(
     live_server, demo_quiz, person
 ):
-    reach_lead_form(person, live_server, demo_quiz)
+    take_short_path_to_lead_form(person, live_server, demo_quiz)
 
     # The browser accepts an address without a dot in its domain; the
     # server does not.
     person.get_by_role("textbox", name="Email").fill("sam@example")
     person.get_by_role("textbox", name="Name").fill(NAME)
-    person.get_by_label(CONSENT_TEXT).check()
-    person.get_by_role("button", name="Send my plan").click()
+    person.get_by_label(demo_quiz.consent_text).check()
+    person.get_by_role("button", name="Show my plan").click()
 
     expect(person.get_by_text("Enter a valid email address.")).to_be_visible()
     expect(person.get_by_role("alert")).to_contain_text("Please check the fields")
     expect(person.get_by_role("textbox", name="Email")).to_have_value("sam@example")
     expect(person.get_by_role("textbox", name="Name")).to_have_value(NAME)
-    expect(person.get_by_label(CONSENT_TEXT)).to_be_checked()
-    assert not Visit.objects.get(quiz=demo_quiz).completed_at
+    expect(person.get_by_label(demo_quiz.consent_text)).to_be_checked()
+    assert Visit.objects.get(quiz=demo_quiz).completed_at is None
 
 
 # Keyboard only
@@ -366,36 +355,35 @@ def test_keys_alone_answer_questions(live_server, demo_quiz, person):
     person.goto(live_server.url + demo_quiz.get_absolute_url())
 
     person.keyboard.press("Tab")
-    expect(person.get_by_role("button", name="Start the check")).to_be_focused()
+    expect(person.get_by_role("button", name="Find my plan")).to_be_focused()
     person.keyboard.press("Enter")
-    expect(heading(person)).to_have_text("What is your main goal this year?")
+    expect(heading(person)).to_have_text(TEAM)
     expect(heading(person)).to_be_focused()
     person.keyboard.press("Tab")
     person.keyboard.press("ArrowDown")
+    expect(person.get_by_label("2 to 10 people")).to_be_checked()
     # Choosing with the arrow keys must not answer by surprise.
-    expect(person.get_by_label("More sales")).to_be_checked()
-    expect(heading(person)).to_have_text("What is your main goal this year?")
+    expect(heading(person)).to_have_text(TEAM)
     person.keyboard.press("Tab")
     expect(next_button(person)).to_be_focused()
     person.keyboard.press("Enter")
-    expect(heading(person)).to_have_text("Which channels do you use?")
+    expect(heading(person)).to_have_text(NEEDS)
     expect(heading(person)).to_be_focused()
     person.keyboard.press("Tab")
     person.keyboard.press("Space")
     person.keyboard.press("Tab")
     person.keyboard.press("Tab")
     person.keyboard.press("Space")
-    expect(person.get_by_label("Email")).to_be_checked()
-    expect(person.get_by_label("Search")).to_be_checked()
+    for _ in range(3):
+        person.keyboard.press("Tab")
+    expect(next_button(person)).to_be_focused()
     person.keyboard.press("Enter")
 
-    expect(heading(person)).to_have_text("Do you run paid ads today?")
-    answers = Answer.objects.filter(visit__quiz=demo_quiz).order_by(
-        "question__position"
-    )
+    expect(heading(person)).to_have_text(TOOL)
+    answers = Answer.objects.order_by("question__position")
     assert [sorted(c.label for c in a.choices.all()) for a in answers] == [
-        ["More sales"],
-        ["Email", "Search"],
+        ["2 to 10 people"],
+        ["Priority support", "Shared dashboards"],
     ]
 
 
@@ -422,27 +410,27 @@ def test_axe_finds_nothing_serious_on_any_step(browser, live_server, demo_quiz):
 
     page.goto(live_server.url + demo_quiz.get_absolute_url())
     found["intro"] = serious_axe_violations(page)
-    page.get_by_role("button", name="Start the check").click()
-    expect(heading(page)).to_have_text("What is your main goal this year?")
-    found["question"] = serious_axe_violations(page)
-    pick(page, "Just looking around")
-    expect(heading(page)).to_have_text("How many people work on marketing?")
-    found["number"] = serious_axe_violations(page)
-    page.get_by_label("Your answer").fill("2")
-    next_button(page).click()
-    page.get_by_role("button", name="Skip").click()
-    expect(heading(page)).to_have_text("What is holding you back?")
-    page.get_by_role("button", name="Skip").click()
-    expect(heading(page)).to_have_text("Where should we send your plan?")
+    page.get_by_role("button", name="Find my plan").click()
+    expect(heading(page)).to_have_text(TEAM)
+    found["single choice"] = serious_axe_violations(page)
+    pick(page, "Just me")
+    pick(page, "No")
+    expect(heading(page)).to_have_text(URGENCY)
+    found["rating"] = serious_axe_violations(page)
+    pick(page, "3")
+    for prompt in (LEADS, WEBSITE, ANYTHING):
+        expect(heading(page)).to_have_text(prompt)
+        skip_button(page).click()
+    expect(heading(page)).to_have_text(LEAD_FORM)
     found["lead form"] = serious_axe_violations(page)
     page.get_by_role("textbox", name="Email").fill("sam@example")
-    page.get_by_label(CONSENT_TEXT).check()
-    page.get_by_role("button", name="Send my plan").click()
+    page.get_by_label(demo_quiz.consent_text).check()
+    page.get_by_role("button", name="Show my plan").click()
     expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
     found["lead form with errors"] = serious_axe_violations(page)
     page.get_by_role("textbox", name="Email").fill(EMAIL)
-    page.get_by_role("button", name="Send my plan").click()
-    expect(heading(page)).to_have_text("Your plan is on its way")
+    page.get_by_role("button", name="Show my plan").click()
+    expect(heading(page)).to_have_text("Thank you!")
     found["result"] = serious_axe_violations(page)
     # A light accent takes dark text on its buttons.
     demo_quiz.accent_colour = "#facc15"
@@ -476,17 +464,17 @@ def test_phone_visit_counts_as_mobile_and_fits_the_screen(
 ):
     phone.goto(live_server.url + demo_quiz.get_absolute_url())
     assert fits_the_screen(phone)
-    phone.get_by_role("button", name="Start the check").tap()
-    expect(heading(phone)).to_have_text("What is your main goal this year?")
+    phone.get_by_role("button", name="Find my plan").tap()
+    expect(heading(phone)).to_have_text(TEAM)
     assert fits_the_screen(phone)
     assert shortest_tap_target(phone) >= 44
-    phone.get_by_text("More sales").tap()
-    expect(heading(phone)).to_have_text("Which channels do you use?")
-    phone.get_by_text("Search", exact=True).tap()
+    phone.get_by_text("11 to 50").tap()
+    expect(heading(phone)).to_have_text(NEEDS)
+    phone.get_by_text("CRM integrations").tap()
     next_button(phone).tap()
-    expect(heading(phone)).to_have_text("Do you run paid ads today?")
+    expect(heading(phone)).to_have_text(TOOL)
     phone.get_by_text("No", exact=True).tap()
-    expect(heading(phone)).to_have_text("How well do you know your numbers?")
+    expect(heading(phone)).to_have_text(URGENCY)
     assert fits_the_screen(phone)
     assert shortest_tap_target(phone) >= 44
 
@@ -526,19 +514,18 @@ def test_steps_keep_their_place_and_wear_the_accent_colour(
     live_server, demo_quiz, person
 ):
     person.goto(live_server.url + demo_quiz.get_absolute_url())
-    start = person.get_by_role("button", name="Start the check")
-    assert rgb(start, "backgroundColor") == (15, 118, 110)
-    assert rgb(start, "color") == (255, 255, 255)
+    button = person.get_by_role("button", name="Find my plan")
+    assert rgb(button, "backgroundColor") == (67, 56, 202)
+    assert rgb(button, "color") == (255, 255, 255)
     intro_card = card_position(person)
-    start.click()
-    expect(heading(person)).to_have_text("What is your main goal this year?")
+    button.click()
+    expect(heading(person)).to_have_text(TEAM)
     first_heading = heading(settled(person)).bounding_box()["y"]
     first_card = card_position(person)
     person.keyboard.press("Tab")
-    focused_choice = person.locator(".choice").first
-    expect(focused_choice).not_to_have_css("outline-style", "none")
-    pick(person, "More leads")
-    expect(heading(person)).to_have_text("Which channels do you use?")
+    expect(person.locator(".choice").first).not_to_have_css("outline-style", "none")
+    pick(person, "2 to 10 people")
+    expect(heading(person)).to_have_text(NEEDS)
 
     assert card_position(person) == first_card == intro_card
     assert heading(settled(person)).bounding_box()["y"] == first_heading
