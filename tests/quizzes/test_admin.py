@@ -24,7 +24,9 @@ from quizfunnel.quizzes.validation import (
     NO_ACTIVE_QUESTION,
     OUTCOMES_OVERLAP,
     SCORES_UNCOVERED,
+    SELECTIONS_REVERSED,
     TOO_FEW_CHOICES,
+    VALUES_REVERSED,
 )
 from quizfunnel.tracking.models import Event
 from tests.factories import (
@@ -830,3 +832,122 @@ def test_move_to_first_position_arrow_reorders_the_quiz(live_server, page):
     page.get_by_text("was changed successfully").wait_for()
 
     assert list(quiz.questions.all()) == [third, first, second]
+
+
+# More of the question page
+
+
+def test_question_limits_must_be_in_order_on_the_question_page(admin_client):
+    quiz = QuizFactory()
+    multiple = choice_question(quiz, "A", "B", "C", kind="multiple")
+    number = QuestionFactory(quiz=quiz, kind="number")
+    multiple_data = form_data(admin_client.get(question_url(multiple)))
+    multiple_data.update(min_selections="3", max_selections="2")
+    number_data = form_data(admin_client.get(question_url(number)))
+    number_data.update(min_value="10", max_value="1")
+
+    multiple_response = admin_client.post(question_url(multiple), multiple_data)
+    number_response = admin_client.post(question_url(number), number_data)
+
+    assert multiple_response.context["adminform"].form.errors["min_selections"] == [
+        str(SELECTIONS_REVERSED % {"question": multiple.prompt})
+    ]
+    assert number_response.context["adminform"].form.errors["min_value"] == [
+        str(VALUES_REVERSED % {"question": number.prompt})
+    ]
+
+
+def test_a_default_next_step_is_a_question_or_the_lead_form(admin_client):
+    quiz = QuizFactory()
+    first = QuestionFactory(quiz=quiz, position=1, kind="short_text")
+    retired = QuestionFactory(quiz=quiz, position=2, retired=True, prompt="Old?")
+    data = form_data(admin_client.get(question_url(first)))
+    data.update(next_question=str(retired.pk), next_to_lead="on")
+
+    response = admin_client.post(question_url(first), data)
+
+    form = response.context["adminform"].form
+    assert form.errors["next_to_lead"] == [str(TARGET_BOTH)]
+    assert "Old? (retired)" in response.text
+
+
+def test_the_kind_of_an_answered_question_cannot_change_on_the_quiz_page(
+    admin_client,
+):
+    quiz, first, _second = live_quiz()
+    AnswerFactory(question=first, visit=VisitFactory(quiz=quiz))
+    data = form_data(admin_client.get(change_url(quiz)))
+    data[f"questions-{row_index(data, 'questions', first.pk)}-kind"] = "long_text"
+
+    response = admin_client.post(change_url(quiz), data)
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.non_form_errors() == [KIND_LOCKED % {"question": first.prompt}]
+
+
+def test_save_and_add_another_question_stays_in_the_quiz(admin_client):
+    quiz = QuizFactory()
+    add_url = f"{reverse('admin:quizzes_question_add')}?quiz={quiz.pk}"
+    data = form_data(admin_client.get(add_url))
+    data.update(prompt="Website?", kind="short_text", _addanother="1")
+
+    response = admin_client.post(add_url, data)
+
+    assert response.url == add_url
+
+
+def test_choices_of_a_scored_quiz_show_scores_and_of_a_personality_quiz_outcomes(
+    admin_client,
+):
+    scored = choice_question(QuizFactory(scoring=Quiz.Scoring.SCORE), "A", "B")
+    personality_quiz = QuizFactory(scoring=Quiz.Scoring.PERSONALITY)
+    explorer = OutcomeFactory(quiz=personality_quiz)
+    OutcomeFactory()
+    personality = choice_question(personality_quiz, "C", "D")
+
+    scored_form = (
+        admin_client.get(question_url(scored))
+        .context["inline_admin_formsets"][0]
+        .formset.forms[0]
+    )
+    personality_form = (
+        admin_client.get(question_url(personality))
+        .context["inline_admin_formsets"][0]
+        .formset.forms[0]
+    )
+
+    assert "score" in scored_form.fields
+    assert "outcome" not in scored_form.fields
+    assert "score" not in personality_form.fields
+    assert list(personality_form.fields["outcome"].queryset) == [explorer]
+
+
+def test_retiring_the_last_question_of_a_live_quiz_is_refused_with_reasons(
+    admin_client,
+):
+    quiz = QuizFactory()
+    only = choice_question(quiz, "A", "B")
+    quiz_publish(quiz=quiz, user=None)
+
+    response = admin_client.post(
+        question_url(only),
+        {"CHANGE_FORM-action": "retire", "_selected_action": only.pk, "index": 0},
+        follow=True,
+    )
+
+    assert str(NO_ACTIVE_QUESTION) in messages_of(response)[0]
+    assert not Question.objects.get(pk=only.pk).retired
+
+
+def test_question_summaries_say_where_a_question_leads(admin_client):
+    quiz = QuizFactory()
+    first = QuestionFactory(quiz=quiz, position=1, kind="short_text", max_length=80)
+    second = QuestionFactory(quiz=quiz, position=2, kind="rating", scale_max=7)
+    third = QuestionFactory(quiz=quiz, position=3, kind="number")
+    Question.objects.filter(pk=first.pk).update(next_question=third)
+    Question.objects.filter(pk=second.pk).update(next_to_lead=True)
+
+    response = admin_client.get(change_url(quiz))
+
+    assert f"up to 80 characters · then “{third.prompt}”" in response.text
+    assert "1 to 7 · then the lead form" in response.text
