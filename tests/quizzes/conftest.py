@@ -1,10 +1,4 @@
-import pytest
 from django.forms import CheckboxInput, FileInput
-
-
-@pytest.fixture(autouse=True)
-def linked_pages(settings):
-    settings.ROOT_URLCONF = "tests.quizzes.urls"
 
 
 def form_data(response):
