@@ -36,6 +36,7 @@ class TrendLine:
 class Tick:
     position: float
     label: str
+    anchor: str = "end"
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,14 @@ def daily_trend(days: list[DayCounts]) -> Trend:
         for name, css_class, values in series
     ]
     y_ticks = [Tick(_y(value, top), f"{value:,}") for value in (0, top // 2, top)]
+    # The first date reads from its point on, the last up to it.
     x_ticks = [
-        Tick(_x(index, len(days)), _short_date(days[index].day))
-        for index in sorted({0, len(days) // 2, len(days) - 1})
+        Tick(_x(index, len(days)), _short_date(days[index].day), anchor)
+        for index, anchor in {
+            0: "start",
+            len(days) // 2: "middle",
+            len(days) - 1: "end",
+        }.items()
         if days
     ]
     return Trend(lines, y_ticks, x_ticks)

@@ -47,6 +47,11 @@ class PeriodForm(forms.Form):
     )
 
     def __init__(self, data: Any, *, today: date, **kwargs: Any) -> None:
+        # Without a period in the query string the form shows the default
+        # one, as the numbers below it use.
+        if data is not None and not data.get("period"):
+            data = data.copy()
+            data["period"] = DEFAULT_DAYS
         super().__init__(data, **kwargs)
         self.today = today
 

@@ -15,6 +15,12 @@ DASH = "–"
 
 
 @register.filter
+def count(value: int) -> str:
+    """Print a count with the locale's thousands separator."""
+    return number_format(value, 0, force_grouping=True)
+
+
+@register.filter
 def percent(ratio: Ratio | None) -> str:
     """Print a ratio as a percentage with one decimal, or a dash."""
     if ratio is None or ratio.value is None:
