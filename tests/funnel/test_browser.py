@@ -25,6 +25,7 @@ URGENCY = "How urgent is this for you?"
 LEADS = "About how many leads do you get a month?"
 WEBSITE = "What is your website?"
 ANYTHING = "Anything else we should know?"
+QUESTIONS = (TEAM, NEEDS, TOOL, URGENCY, LEADS, WEBSITE, ANYTHING)
 LEAD_FORM = "Where should we send your plan?"
 
 EMAIL = "sam@example.com"
@@ -73,14 +74,17 @@ def settled(page):
     return page
 
 
+def step_path(quiz, prompt):
+    """Return the address of the step headed prompt."""
+    if prompt == LEAD_FORM:
+        return f"{quiz.get_absolute_url()}lead/"
+    return f"{quiz.get_absolute_url()}{quiz.questions.get(prompt=prompt).pk}/"
+
+
 def expect_step(page, live_server, quiz, prompt):
     """Expect the step headed prompt, at its own address."""
     expect(heading(page)).to_have_text(prompt)
-    if prompt == LEAD_FORM:
-        path = f"{quiz.get_absolute_url()}lead/"
-    else:
-        path = f"{quiz.get_absolute_url()}{quiz.questions.get(prompt=prompt).pk}/"
-    expect(page).to_have_url(live_server.url + path)
+    expect(page).to_have_url(live_server.url + step_path(quiz, prompt))
 
 
 def next_button(page):
@@ -215,10 +219,17 @@ def assert_long_path_recorded(quiz):
 
 
 def test_demo_quiz_end_to_end_swaps_steps_in_place(live_server, demo_quiz, person):
-    navigations = []
+    navigations, pushed = [], []
     person.on(
         "request",
         lambda request: request.is_navigation_request() and navigations.append(request),
+    )
+    person.on(
+        "response",
+        lambda response: (
+            response.request.resource_type == "xhr"
+            and pushed.append(response.headers.get("hx-push-url"))
+        ),
     )
     person.goto(live_server.url + demo_quiz.get_absolute_url())
     expect(heading(person)).to_have_text("Which plan fits your team?")
@@ -237,6 +248,11 @@ def test_demo_quiz_end_to_end_swaps_steps_in_place(live_server, demo_quiz, perso
 
     assert [request.url for request in navigations] == [
         live_server.url + demo_quiz.get_absolute_url()
+    ]
+    assert pushed == [
+        *(step_path(demo_quiz, prompt) for prompt in QUESTIONS),
+        step_path(demo_quiz, LEAD_FORM),
+        f"{demo_quiz.get_absolute_url()}done/",
     ]
     assert_long_path_recorded(demo_quiz)
     visit = Visit.objects.get(quiz=demo_quiz)
@@ -307,6 +323,11 @@ def test_back_button_and_reload_land_on_the_step_with_its_answer(
 
 def test_double_clicks_record_one_answer_and_one_event(live_server, demo_quiz, person):
     start(person, live_server, demo_quiz)
+    posts = []
+    person.on(
+        "request",
+        lambda request: request.method == "POST" and posts.append(request.url),
+    )
 
     person.get_by_text("2 to 10 people").dblclick()
     expect(heading(person)).to_have_text(NEEDS)
@@ -323,6 +344,8 @@ def test_double_clicks_record_one_answer_and_one_event(live_server, demo_quiz, p
         NEEDS,
     ]
     assert Event.objects.filter(kind="question_shown").count() == 3
+    # htmx drops the second submission once its form has been swapped out.
+    assert len(posts) == len(set(posts)) == 2
 
 
 # The lead form
