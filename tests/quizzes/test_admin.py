@@ -3,6 +3,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils.html import escape
 
 from quizfunnel.funnel.models import AnswerChoice
 from quizfunnel.quizzes.admin.base import LIVE_QUIZ_WOULD_BREAK
@@ -20,6 +21,7 @@ from quizfunnel.quizzes.models import Choice, Question, Quiz
 from quizfunnel.quizzes.services import quiz_publish
 from quizfunnel.quizzes.validation import (
     BRANCH_NOT_LATER,
+    BRANCH_TO_RETIRED,
     CONSENT_TEXT_MISSING,
     NO_ACTIVE_QUESTION,
     OUTCOMES_OVERLAP,
@@ -665,18 +667,63 @@ def test_branch_choices_offer_only_later_questions_of_the_same_quiz(
     assert first not in form.fields["branch_question"].queryset
 
 
-def test_a_branch_to_an_earlier_question_is_refused_by_the_form(admin_client):
+@pytest.mark.parametrize("target", ["earlier", "itself", "other quiz"])
+def test_a_branch_that_is_not_a_later_question_of_the_quiz_is_refused(
+    admin_client, target
+):
     quiz = QuizFactory()
     first = choice_question(quiz, "A", "B", position=1)
     second = choice_question(quiz, "C", "D", position=2)
+    elsewhere = choice_question(QuizFactory(), "X", "Y", position=9)
+    targets = {"earlier": first, "itself": second, "other quiz": elsewhere}
     data = form_data(admin_client.get(question_url(second)))
-    data["choices-0-branch_question"] = str(first.pk)
+    data["choices-0-branch_question"] = str(targets[target].pk)
 
     response = admin_client.post(question_url(second), data)
 
     form = response.context["inline_admin_formsets"][0].formset.forms[0]
-    assert "branch_question" in form.errors
+    assert form.errors["branch_question"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
     assert Choice.objects.get(label="C").branch_question is None
+
+
+def test_a_branch_to_a_retired_question_is_explained_and_publishable(
+    admin_client,
+):
+    quiz = QuizFactory()
+    first = choice_question(quiz, "Skip", "Stay", position=1)
+    retired = QuestionFactory(quiz=quiz, position=2, kind="short_text", retired=True)
+    after = QuestionFactory(quiz=quiz, position=3, kind="short_text")
+    data = form_data(admin_client.get(question_url(first)))
+    data["choices-0-branch_question"] = str(retired.pk)
+    admin_client.post(question_url(first), data)
+
+    page = admin_client.get(change_url(quiz))
+    published = run_action(admin_client, quiz, "publish")
+
+    warning = BRANCH_TO_RETIRED % {
+        "choice": "Skip",
+        "question": first.prompt,
+        "target": retired.prompt,
+        "next": f"“{after.prompt}”",
+    }
+    assert escape(warning) in page.text
+    assert "revision 1" in messages_of(published)[0]
+
+
+def test_a_choice_question_added_to_a_live_quiz_without_choices_is_refused(
+    admin_client,
+):
+    quiz, _first, _second = live_quiz()
+    data = form_data(admin_client.get(change_url(quiz)))
+    add_inline_row(data, "questions", prompt="Budget?", kind="single", required="on")
+
+    response = admin_client.post(change_url(quiz), data)
+
+    errors = list(response.context["adminform"].form.non_field_errors())
+    assert str(TOO_FEW_CHOICES % {"question": "Budget?"}) in errors
+    assert not quiz.questions.filter(prompt="Budget?").exists()
 
 
 def test_a_choice_cannot_branch_to_a_question_and_the_lead_form(admin_client):
