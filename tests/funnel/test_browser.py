@@ -371,6 +371,23 @@ def test_invalid_lead_form_keeps_what_was_typed_and_says_why(
     assert Visit.objects.get(quiz=demo_quiz).completed_at is None
 
 
+def test_back_after_sending_the_lead_form_stays_on_the_result(
+    live_server, demo_quiz, person
+):
+    take_short_path_to_lead_form(person, live_server, demo_quiz)
+    person.get_by_role("textbox", name="Email").fill(EMAIL)
+    person.get_by_label(demo_quiz.consent_text).check()
+    person.get_by_role("button", name="Show my plan").click()
+    expect(heading(person)).to_have_text("Thank you!")
+
+    person.go_back()
+
+    expect(heading(person)).to_have_text("Thank you!")
+    expect(person.get_by_text("Starter", exact=True)).to_be_visible()
+    expect(person).to_have_url(f"{live_server.url}{demo_quiz.get_absolute_url()}done/")
+    assert Visit.objects.get(quiz=demo_quiz).lead.email == EMAIL
+
+
 # Keyboard only
 
 

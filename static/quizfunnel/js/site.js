@@ -25,6 +25,16 @@
     }
   });
 
+  // Going back to a step the visit has moved past (the lead form, once
+  // sent) shows where the visit stands now; the address should say so too.
+  document.addEventListener("htmx:historyRestore", function () {
+    var step = document.getElementById("step");
+    var url = step && step.getAttribute("data-step-url");
+    if (url && url !== window.location.pathname) {
+      window.history.replaceState(window.history.state, "", url);
+    }
+  });
+
   // A pointer click on a single choice answers at once. Keyboard users move
   // between options with the arrow keys and press Next, so a key never
   // submits by surprise (keyboard clicks report event.detail 0).
