@@ -318,6 +318,25 @@ def test_back_button_and_reload_land_on_the_step_with_its_answer(
     assert answered.count() == 1
 
 
+def test_a_field_styled_by_an_extension_swaps_without_csp_errors(
+    live_server, demo_quiz, person
+):
+    start(person, live_server, demo_quiz)
+    pick(person, "Just me")
+    pick(person, "No")
+    pick(person, "3")
+    expect(heading(person)).to_have_text(LEADS)
+
+    # Password managers and writing aids style the fields they decorate.
+    person.get_by_label("Your answer").evaluate(
+        "field => { field.style.backgroundColor = 'rgb(250, 250, 250)'; }"
+    )
+    skip_button(person).click()
+
+    # The person fixture fails the test if the swap broke the page's CSP.
+    expect(heading(person)).to_have_text(WEBSITE)
+
+
 # Double clicks
 
 
