@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from quizfunnel.quizzes.services import QuizNotPublishable
@@ -40,6 +41,12 @@ if TYPE_CHECKING:
 else:
     ModelAdmin = admin.ModelAdmin
     TabularInline = admin.TabularInline
+
+
+def refusal_message(headline: str, problems: list[str]) -> str:
+    """Return a message saying what was not done, with its problems listed."""
+    items = format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+    return format_html("{} <ul>{}</ul>", headline, items)
 
 
 class SortableInline(SortableTabularInline):  # type: ignore[misc]

@@ -9,11 +9,14 @@ from django.contrib.admin import ActionLocation
 from django.contrib.admin.options import InlineModelAdmin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from quizfunnel.quizzes.admin.base import QuizBuilderAdmin, SortableInline
+from quizfunnel.quizzes.admin.base import (
+    QuizBuilderAdmin,
+    SortableInline,
+    refusal_message,
+)
 from quizfunnel.quizzes.forms import ChoiceFormSet, ChoiceInlineForm, QuestionAdminForm
 from quizfunnel.quizzes.models import Choice, Question, Quiz
 from quizfunnel.quizzes.selectors import question_next_position, question_visit_counts
@@ -51,12 +54,6 @@ KIND_FIELDSETS: dict[str, tuple[Any, list[str]]] = {
     Kind.SHORT_TEXT: (_("Answer length"), ["max_length"]),
     Kind.LONG_TEXT: (_("Answer length"), ["max_length"]),
 }
-
-
-def _problem_list(problems: list[str]) -> str:
-    return format_html(
-        "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
-    )
 
 
 class ChoiceInline(SortableInline):
@@ -228,12 +225,9 @@ class QuestionAdmin(QuizBuilderAdmin):
         try:
             response = super().delete_view(request, object_id, context)
         except QuizNotPublishable as refusal:
-            assert question is not None  # noqa: S101 - it was just deleted
-            message = format_html(
-                "{} {}",
-                NOT_DELETED % {"question": question.prompt},
-                _problem_list(refusal.problems),
-            )
+            assert question is not None  # noqa: S101 - only a found question is deleted
+            headline = NOT_DELETED % {"question": question.prompt}
+            message = refusal_message(headline, refusal.problems)
             self.message_user(request, message, messages.ERROR)
             url = reverse("admin:quizzes_question_change", args=[question.pk])
             return HttpResponseRedirect(url)
@@ -251,11 +245,8 @@ class QuestionAdmin(QuizBuilderAdmin):
             try:
                 question_retire(question=question, user=request.user)
             except QuizNotPublishable as refusal:
-                message = format_html(
-                    "{} {}",
-                    NOT_RETIRED % {"question": question.prompt},
-                    _problem_list(refusal.problems),
-                )
+                headline = NOT_RETIRED % {"question": question.prompt}
+                message = refusal_message(headline, refusal.problems)
                 self.message_user(request, message, messages.ERROR)
             else:
                 self.message_user(request, RETIRED % {"question": question.prompt})

@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from quizfunnel.leads.admin import LEAD_DATA_PERMISSION
 from quizfunnel.quizzes.admin.base import (
     QuizBuilderAdmin,
     SortableInline,
     TabularInline,
+    refusal_message,
 )
 from quizfunnel.quizzes.forms import (
     GoalFormSet,
@@ -43,10 +44,14 @@ from quizfunnel.quizzes.services import (
 )
 from quizfunnel.quizzes.validation import quiz_publish_problems, quiz_warnings
 
-QUIZ_IN_USE = _(
-    "“%(quiz)s” has %(count)s recorded visits, and deleting it would destroy "
-    "them. Archive it instead: it goes offline and stays in the dashboard’s "
-    "history."
+QUIZ_IN_USE = ngettext_lazy(
+    "“%(quiz)s” has %(count)d recorded visit, and deleting the quiz would "
+    "destroy it. Archive the quiz instead: it goes offline and stays in the "
+    "dashboard’s history.",
+    "“%(quiz)s” has %(count)d recorded visits, and deleting the quiz would "
+    "destroy them. Archive the quiz instead: it goes offline and stays in the "
+    "dashboard’s history.",
+    "count",
 )
 NOT_PUBLISHED = _("“%(quiz)s” was not published:")
 PUBLISHED = _("“%(quiz)s” is published as revision %(revision)s.")
@@ -298,12 +303,8 @@ class QuizAdmin(QuizBuilderAdmin):
             try:
                 quiz_publish(quiz=quiz, user=request.user)
             except QuizNotPublishable as error:
-                problems = format_html_join(
-                    "", "<li>{}</li>", ((p,) for p in error.problems)
-                )
-                message = format_html(
-                    "{} <ul>{}</ul>", NOT_PUBLISHED % {"quiz": quiz}, problems
-                )
+                headline = NOT_PUBLISHED % {"quiz": quiz}
+                message = refusal_message(headline, error.problems)
                 self.message_user(request, message, messages.ERROR)
             else:
                 self.message_user(
