@@ -998,3 +998,16 @@ def test_question_summaries_say_where_a_question_leads(admin_client):
 
     assert f"up to 80 characters · then “{third.prompt}”" in response.text
     assert "1 to 7 · then the lead form" in response.text
+
+
+def test_outcomes_of_a_personality_quiz_have_no_score_ranges(admin_client):
+    scored = QuizFactory(scoring=Quiz.Scoring.SCORE)
+    personality = QuizFactory(scoring=Quiz.Scoring.PERSONALITY)
+
+    scored_page = admin_client.get(change_url(scored))
+    personality_page = admin_client.get(change_url(personality))
+
+    scored_outcomes = scored_page.context["inline_admin_formsets"][1]
+    personality_outcomes = personality_page.context["inline_admin_formsets"][1]
+    assert "min_score" in scored_outcomes.formset.form.base_fields
+    assert "min_score" not in personality_outcomes.formset.form.base_fields

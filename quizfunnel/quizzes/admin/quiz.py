@@ -123,10 +123,16 @@ def _kind_summary(question: Question) -> str:
 class OutcomeInline(SortableInline):
     model = Outcome
     formset = OutcomeFormSet
-    fields = ["title", "description", "min_score", "max_score"]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
     }
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["title", "description"]
+        # Score ranges mean nothing to a personality quiz.
+        if obj is None or obj.scoring != Quiz.Scoring.PERSONALITY:
+            fields += ["min_score", "max_score"]
+        return [*fields, self.default_order_field]
 
 
 class GoalInline(TabularInline):
