@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
@@ -138,6 +139,12 @@ class Ratio:
             return None
         return self.numerator / self.denominator
 
+    @property
+    def exact(self) -> Fraction | None:
+        if not self.denominator:
+            return None
+        return Fraction(self.numerator, self.denominator)
+
 
 @dataclass(frozen=True)
 class Change:
@@ -161,11 +168,11 @@ class RateChange:
     previous: Ratio
 
     @property
-    def points(self) -> float | None:
+    def points(self) -> Fraction | None:
         """The change in percentage points, or None if either has no value."""
-        if self.current.value is None or self.previous.value is None:
+        if self.current.exact is None or self.previous.exact is None:
             return None
-        return (self.current.value - self.previous.value) * 100
+        return (self.current.exact - self.previous.exact) * 100
 
 
 @dataclass(frozen=True)

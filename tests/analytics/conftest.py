@@ -11,7 +11,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
 
+from quizfunnel.analytics.models import FunnelCount, Level
 from quizfunnel.analytics.rollups import AnswerChange, AnswerValue, rollup_record
 from quizfunnel.funnel.models import Answer, Visit
 from quizfunnel.quizzes.models import Question
@@ -280,3 +282,24 @@ def journeys(branching):
         return branching
 
     return build
+
+
+def count(quiz, metric, question=None, value=0, level=Level.ALL, **segment):
+    cells = FunnelCount.objects.filter(
+        quiz=quiz,
+        level=level,
+        metric=metric,
+        question_id=question.pk if question else 0,
+        value=value,
+        **segment,
+    )
+    return cells.aggregate(total=Sum("n"))["total"] or 0
+
+
+def snapshot(quiz):
+    return {
+        (c.level, c.metric, c.day, c.question_id, c.value)
+        + (c.revision, c.device, c.utm_source, c.utm_campaign): c.n
+        for c in FunnelCount.objects.filter(quiz=quiz)
+        if c.n
+    }

@@ -220,15 +220,6 @@ def test_the_overview_lists_each_quiz_with_its_numbers(client, analyst, history)
     assert "Features?" in response.text
 
 
-def test_the_admin_index_links_to_the_dashboards(client, analyst):
-    index = client.get(reverse("admin:index"))
-    response = client.get(reverse("admin:analytics_quizdashboard_changelist"))
-
-    assert "Drop-off dashboards" in index.text
-    assert response.status_code == 302
-    assert response.url == reverse("analytics_overview")
-
-
 def test_the_dashboard_page_takes_a_fixed_number_of_queries(
     client, analyst, history, django_assert_max_num_queries
 ):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -23,18 +26,17 @@ def count(value: int) -> str:
 @register.filter
 def percent(ratio: Ratio | None) -> str:
     """Print a ratio as a percentage with one decimal, or a dash."""
-    if ratio is None or ratio.value is None:
+    if ratio is None or ratio.exact is None:
         return DASH
-    return f"{number_format(ratio.value * 100, 1)} %"
+    return f"{_one_decimal(ratio.exact * 100)} %"
 
 
 @register.filter
 def relative_change(change: Change) -> str:
     """Print a count's change against the previous period, in per cent."""
-    value = change.relative.value
-    if value is None:
+    if change.relative.exact is None:
         return DASH
-    return f"{_signed(number_format(value * 100, 1))} %"
+    return f"{_signed(_one_decimal(change.relative.exact * 100))} %"
 
 
 @register.filter
@@ -42,7 +44,7 @@ def points_change(change: RateChange) -> str:
     """Print a rate's change in percentage points."""
     if change.points is None:
         return DASH
-    return _("%(points)s pp") % {"points": _signed(number_format(change.points, 1))}
+    return _("%(points)s pp") % {"points": _signed(_one_decimal(change.points))}
 
 
 @register.filter
@@ -56,6 +58,12 @@ def seconds(value: int | None) -> str:
         return _("%(seconds)s s") % {"seconds": value}
     minutes, rest = divmod(value, 60)
     return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": rest}
+
+
+def _one_decimal(value: Fraction) -> str:
+    # Rounded from the exact fraction: a float would print 4.9 for 5.0.
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return number_format(exact.quantize(Decimal("0.1"), ROUND_HALF_UP), 1)
 
 
 def _signed(number: str) -> str:
