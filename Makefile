@@ -47,6 +47,8 @@ pytest: install
 test: lint typecheck check-migrations pytest
 
 bench: install
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 serve: install

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks for quizfunnel: `python -m bench` (see README)."""

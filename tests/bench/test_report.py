@@ -1,0 +1,94 @@
+import pytest
+
+from bench import report
+
+
+def results(**changes):
+    base = {
+        "command": "python -m bench",
+        "finished_at": "2026-12-03 17:00 UTC",
+        "elapsed_seconds": 420.0,
+        "machine": {
+            "cpu": "Test CPU",
+            "cores": 2,
+            "memory_gib": 24.0,
+            "system": "Debian",
+            "postgresql": "15.2",
+            "python": "3.12.1",
+            "django": "6.1.3",
+            "gunicorn": "27.0.1",
+            "wrk": "wrk 4.1.0",
+            "load_average_at_start": [1.0, 0.5, 0.25],
+        },
+        "page_weight": {
+            "chromium": "131",
+            "intro": {"bytes": 25_600, "third_party_requests": 0, "each": [{}] * 5},
+            "first_question": {
+                "bytes": 51_200,
+                "third_party_requests": 0,
+                "each": [{}] * 5,
+            },
+        },
+    }
+    return {**base, **changes}
+
+
+def test_a_table_aligns_numbers_right_and_formats_them():
+    lines = report.table(
+        ["name", "n", "ratio"], [["step", 1234, 0.614], ["peer", 5, 12.5]]
+    )
+
+    assert lines == [
+        "| name | n | ratio |",
+        "| --- | ---: | ---: |",
+        "| step | 1,234 | 0.61 |",
+        "| peer | 5 | 12 |",
+    ]
+
+
+def test_a_missing_value_and_a_pipe_do_not_break_a_table():
+    lines = report.table(["a", "b"], [[None, "x|y"]])
+
+    assert lines[2] == "| – | x\\|y |"
+
+
+def test_targets_are_judged_from_the_figures():
+    found = report.targets(results())
+
+    assert {t["target"]: t["met"] for t in found} == {
+        "first question page ≤ 50 KB": False,
+        "third-party requests = 0": True,
+    }
+
+
+def test_the_markdown_names_the_machine_and_every_target():
+    text = report.markdown({**results(), "targets": report.targets(results())})
+
+    assert "Test CPU, 2 cores" in text
+    assert "| first question page ≤ 50 KB | 51.2 KB | MISSED |" in text
+    assert "| first question page | 51.2 KB | 5 | 0 |" in text
+
+
+def test_the_readme_section_between_the_markers_is_replaced(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"# Project\n\n## Performance\n\nHow.\n\n{report.START}\nold\n"
+        f"{report.END}\n\n## After\n"
+    )
+
+    report.readme_update(readme, "new table\n")
+
+    assert readme.read_text() == (
+        f"# Project\n\n## Performance\n\nHow.\n\n{report.START}\nnew table\n"
+        f"{report.END}\n\n## After\n"
+    )
+
+
+def test_a_readme_without_markers_is_left_alone(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Project\n")
+
+    with pytest.raises(report.MarkerError):
+        report.readme_update(readme, "table")
+
+    assert readme.read_text() == "# Project\n"
