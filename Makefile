@@ -29,6 +29,7 @@ run: export DEBUG ?= true
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo
+	$(MANAGE) generate_traffic --quiz find-your-plan --visits 4000 --days 28 --if-empty
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install
