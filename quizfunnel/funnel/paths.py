@@ -4,7 +4,9 @@ Given the quiz's active questions and a visit's answers, the path is fully
 determined: start at the first question, follow each answer's branch (or
 the question's default next step, or the next question in order) until a
 question without an answer, which is the current step, or the lead form.
-Keeping this free of the database makes it cheap and easy to test.
+Keeping this free of the database makes it cheap and easy to test. The
+quiz builder's validation walks the same rules, so what it promises about
+branches and scores is what visitors get.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 LEAD = "lead"
+# The question kinds answered by picking choices (Question.CHOICE_KINDS).
+CHOICE_KINDS = frozenset({"single", "multiple", "yes_no"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class ChoiceData:
     branch_question_id: int | None
     branch_to_lead: bool
     image_url: str = ""
+
+    @property
+    def branches(self) -> bool:
+        return self.branch_to_lead or self.branch_question_id is not None
 
 
 @dataclass(frozen=True)
@@ -46,9 +54,16 @@ class QuestionData:
     scale_max: int = 5
     scale_min_label: str = ""
     scale_max_label: str = ""
+    retired: bool = False
 
-    def choice(self, choice_id: int) -> ChoiceData | None:
-        return next((c for c in self.choices if c.id == choice_id), None)
+    @property
+    def key(self) -> tuple[int, int]:
+        """The question's place in its quiz: position, then id."""
+        return (self.position, self.id)
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in CHOICE_KINDS
 
 
 @dataclass(frozen=True)
@@ -65,14 +80,25 @@ class Structure:
     """A quiz's active questions in order, with every question's position.
 
     all_positions covers retired questions too, so a branch to a retired
-    question can continue with the first active question after it.
+    question can continue with the first active question after it; retired
+    holds those questions themselves, for the builder's messages.
     """
 
     questions: tuple[QuestionData, ...]
     all_positions: Mapping[int, int] = field(default_factory=dict)
+    retired: tuple[QuestionData, ...] = ()
 
     def question(self, question_id: int) -> QuestionData | None:
+        """Return the active question with this id."""
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def get(self, question_id: int | None) -> QuestionData | None:
+        """Return the question with this id, active or retired."""
+        if question_id is None:
+            return None
+        return self.question(question_id) or next(
+            (q for q in self.retired if q.id == question_id), None
+        )
 
     def first_at_or_after(
         self, position: int, after_id: int = 0

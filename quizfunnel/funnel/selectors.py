@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -16,15 +15,12 @@ from django.utils import timezone
 from quizfunnel.funnel.models import Answer, Visit
 from quizfunnel.funnel.paths import (
     AnswerData,
-    ChoiceData,
     Path,
-    QuestionData,
-    Structure,
     outcome_for_score,
     path_outcome_votes,
     path_score,
 )
-from quizfunnel.quizzes.models import Choice, Goal, Outcome, Question, Quiz
+from quizfunnel.quizzes.models import Goal, Outcome, Quiz
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -75,68 +71,6 @@ def quiz_get_for_visitor(
     if (preview or not quiz.is_published) and not getattr(user, "is_staff", False):
         raise Http404("No such quiz.")
     return quiz
-
-
-def quiz_structure(*, quiz: Quiz) -> Structure:
-    """Load the quiz's active questions and their choices in two queries."""
-    questions = list(
-        Question.objects.filter(quiz=quiz).order_by("position", "id").values()
-    )
-    active_ids = [q["id"] for q in questions if not q["retired"]]
-    choices: dict[int, list[ChoiceData]] = defaultdict(list)
-    rows = (
-        Choice.objects.filter(question_id__in=active_ids, retired=False)
-        .order_by("position", "id")
-        .values_list(
-            "id",
-            "question_id",
-            "label",
-            "score",
-            "outcome_id",
-            "branch_question_id",
-            "branch_to_lead",
-            "image",
-        )
-    )
-    storage = Choice._meta.get_field("image").storage
-    for choice_id, question_id, label, score, outcome, branch, to_lead, image in rows:
-        choices[question_id].append(
-            ChoiceData(
-                id=choice_id,
-                label=label,
-                score=score,
-                outcome_id=outcome,
-                branch_question_id=branch,
-                branch_to_lead=to_lead,
-                image_url=storage.url(image) if image else "",
-            )
-        )
-    return Structure(
-        questions=tuple(
-            QuestionData(
-                id=q["id"],
-                position=q["position"],
-                kind=q["kind"],
-                prompt=q["prompt"],
-                help_text=q["help_text"],
-                required=q["required"],
-                next_question_id=q["next_question_id"],
-                next_to_lead=q["next_to_lead"],
-                choices=tuple(choices[q["id"]]),
-                min_selections=q["min_selections"],
-                max_selections=q["max_selections"],
-                min_value=q["min_value"],
-                max_value=q["max_value"],
-                max_length=q["max_length"],
-                scale_max=q["scale_max"],
-                scale_min_label=q["scale_min_label"],
-                scale_max_label=q["scale_max_label"],
-            )
-            for q in questions
-            if not q["retired"]
-        ),
-        all_positions={q["id"]: q["position"] for q in questions},
-    )
 
 
 def visit_answers(*, visit: Visit) -> dict[int, AnswerData]:

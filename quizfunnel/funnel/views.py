@@ -27,7 +27,6 @@ from quizfunnel.funnel.selectors import (
     goal_get,
     quiz_get_for_visitor,
     quiz_list_published,
-    quiz_structure,
     visit_answers,
     visit_cookie_name,
     visit_from_request,
@@ -50,6 +49,7 @@ from quizfunnel.http import HtmxHttpRequest
 from quizfunnel.leads.forms import LeadForm
 from quizfunnel.leads.services import LeadData, lead_capture
 from quizfunnel.quizzes.models import Quiz
+from quizfunnel.quizzes.selectors import quiz_structure
 
 logger = logging.getLogger(__name__)
 

@@ -1,153 +1,91 @@
-"""Reads for the quiz builder: a quiz's structure as plain data, and usage.
+"""Reads of quizzes: a quiz's structure as plain data, and its usage.
 
-The structure holds every question, retired ones included, so that a branch
-to a retired question can be followed to the first active question after
-it. Each question carries only its active choices.
+The structure is what both the visitor's funnel and the builder's
+validation walk (quizfunnel.funnel.paths). It holds the active questions
+in order, each with its active choices, and the retired questions apart,
+so a branch to a retired question can go on to the next active one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
-from functools import cached_property
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max
 
 from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
+from quizfunnel.funnel.paths import ChoiceData, QuestionData, Structure
 from quizfunnel.leads.models import Lead
 from quizfunnel.quizzes.models import Choice, Question, Quiz
 from quizfunnel.tracking.models import Event
 
 
-@dataclass(frozen=True)
-class ChoiceNode:
-    id: int
-    label: str
-    score: int
-    outcome_id: int | None
-    branch_question_id: int | None
-    branch_to_lead: bool
-
-    @property
-    def branches(self) -> bool:
-        return self.branch_to_lead or self.branch_question_id is not None
-
-
-@dataclass(frozen=True)
-class QuestionNode:
-    id: int
-    position: int
-    kind: str
-    prompt: str
-    required: bool
-    retired: bool
-    next_question_id: int | None
-    next_to_lead: bool
-    min_selections: int | None = None
-    max_selections: int | None = None
-    min_value: Decimal | None = None
-    max_value: Decimal | None = None
-    choices: tuple[ChoiceNode, ...] = ()
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """The question's place in the quiz: position, then id."""
-        return (self.position, self.id)
-
-    @property
-    def has_choices(self) -> bool:
-        return self.kind in Question.CHOICE_KINDS
-
-
-@dataclass(frozen=True)
-class QuizStructure:
-    """Every question of a quiz in order, each with its active choices."""
-
-    questions: tuple[QuestionNode, ...]
-
-    @cached_property
-    def active(self) -> tuple[QuestionNode, ...]:
-        return tuple(question for question in self.questions if not question.retired)
-
-    @cached_property
-    def by_id(self) -> dict[int, QuestionNode]:
-        return {question.id: question for question in self.questions}
-
-    def get(self, question_id: int | None) -> QuestionNode | None:
-        return self.by_id.get(question_id) if question_id is not None else None
-
-
-def quiz_structure(*, quiz: Quiz) -> QuizStructure:
-    """Load the quiz's questions and active choices in two queries."""
-    active_choices = Choice.objects.filter(retired=False).order_by("position", "id")
-    questions = (
-        Question.objects.filter(quiz=quiz)
+def quiz_structure(*, quiz: Quiz) -> Structure:
+    """Load the quiz's questions and their active choices in two queries."""
+    questions = list(
+        Question.objects.filter(quiz=quiz).order_by("position", "id").values()
+    )
+    active_ids = [q["id"] for q in questions if not q["retired"]]
+    choices: dict[int, list[ChoiceData]] = defaultdict(list)
+    rows = (
+        Choice.objects.filter(question_id__in=active_ids, retired=False)
         .order_by("position", "id")
-        .prefetch_related(Prefetch("choices", queryset=active_choices))
+        .values_list(
+            "id",
+            "question_id",
+            "label",
+            "score",
+            "outcome_id",
+            "branch_question_id",
+            "branch_to_lead",
+            "image",
+        )
     )
-    return QuizStructure(tuple(_question_node(question) for question in questions))
-
-
-def _question_node(question: Question) -> QuestionNode:
-    return QuestionNode(
-        id=question.pk,
-        position=question.position,
-        kind=question.kind,
-        prompt=question.prompt,
-        required=question.required,
-        retired=question.retired,
-        next_question_id=question.next_question_id,
-        next_to_lead=question.next_to_lead,
-        min_selections=question.min_selections,
-        max_selections=question.max_selections,
-        min_value=question.min_value,
-        max_value=question.max_value,
-        choices=tuple(
-            ChoiceNode(
-                id=choice.pk,
-                label=choice.label,
-                score=choice.score,
-                outcome_id=choice.outcome_id,
-                branch_question_id=choice.branch_question_id,
-                branch_to_lead=choice.branch_to_lead,
+    storage = Choice._meta.get_field("image").storage
+    for choice_id, question_id, label, score, outcome, branch, to_lead, image in rows:
+        choices[question_id].append(
+            ChoiceData(
+                id=choice_id,
+                label=label,
+                score=score,
+                outcome_id=outcome,
+                branch_question_id=branch,
+                branch_to_lead=to_lead,
+                image_url=storage.url(image) if image else "",
             )
-            for choice in question.choices.all()
-        ),
+        )
+    nodes = [_question_data(q, tuple(choices[q["id"]])) for q in questions]
+    return Structure(
+        questions=tuple(node for node in nodes if not node.retired),
+        all_positions={q["id"]: q["position"] for q in questions},
+        retired=tuple(node for node in nodes if node.retired),
     )
 
 
-def question_next_active(
-    structure: QuizStructure, key: tuple[int, int]
-) -> QuestionNode | None:
-    """Return the first active question at or after key; None is the lead form."""
-    return next((q for q in structure.active if q.key >= key), None)
-
-
-def question_step_after(
-    structure: QuizStructure, question: QuestionNode, chosen: Iterable[int] = ()
-) -> QuestionNode | None:
-    """Return where a visit goes after answering question; None is the lead form.
-
-    The first chosen choice (in choice order) with a branch wins, then the
-    question's default next step, then the next question in order. A target
-    that is not later in this quiz is ignored, so a path cannot loop; a
-    retired target continues with the first active question after it.
-    """
-    picked = set(chosen)
-    targets = [
-        (choice.branch_question_id, choice.branch_to_lead)
-        for choice in question.choices
-        if choice.id in picked and choice.branches
-    ]
-    targets.append((question.next_question_id, question.next_to_lead))
-    for target_id, to_lead in targets:
-        if to_lead:
-            return None
-        target = structure.get(target_id)
-        if target is not None and target.key > question.key:
-            return question_next_active(structure, target.key)
-    return question_next_active(structure, (question.position, question.id + 1))
+def _question_data(
+    row: Mapping[str, Any], choices: tuple[ChoiceData, ...]
+) -> QuestionData:
+    return QuestionData(
+        id=row["id"],
+        position=row["position"],
+        kind=row["kind"],
+        prompt=row["prompt"],
+        help_text=row["help_text"],
+        required=row["required"],
+        next_question_id=row["next_question_id"],
+        next_to_lead=row["next_to_lead"],
+        choices=choices,
+        min_selections=row["min_selections"],
+        max_selections=row["max_selections"],
+        min_value=row["min_value"],
+        max_value=row["max_value"],
+        max_length=row["max_length"],
+        scale_max=row["scale_max"],
+        scale_min_label=row["scale_min_label"],
+        scale_max_label=row["scale_max_label"],
+        retired=row["retired"],
+    )
 
 
 def question_next_position(*, quiz_id: int) -> int:

@@ -17,13 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from quizfunnel.funnel.paths import QuestionData, Structure
 from quizfunnel.quizzes.models import Choice, Goal, LeadField, Outcome, Question, Quiz
-from quizfunnel.quizzes.selectors import (
-    QuestionNode,
-    QuizStructure,
-    question_next_active,
-    quiz_structure,
-)
+from quizfunnel.quizzes.selectors import quiz_structure
 from quizfunnel.quizzes.validation import quiz_publish_problems
 
 logger = logging.getLogger(__name__)
@@ -166,7 +162,7 @@ def _copy_rows[M: (Outcome, Goal, LeadField)](
 
 
 def _copy_questions(
-    quiz: Quiz, copy: Quiz, structure: QuizStructure, outcomes: dict[int, int]
+    quiz: Quiz, copy: Quiz, structure: Structure, outcomes: dict[int, int]
 ) -> None:
     new_ids: dict[int, int] = {}
     for question in quiz.questions.filter(retired=False).order_by("position", "id"):
@@ -179,7 +175,7 @@ def _copy_questions(
         new_ids[old_id] = question.pk
 
     copied = []
-    for node in structure.active:
+    for node in structure.questions:
         target, to_lead = _copied_target(
             structure, new_ids, node, node.next_question_id, node.next_to_lead
         )
@@ -204,9 +200,9 @@ def _copy_questions(
 
 
 def _copied_target(
-    structure: QuizStructure,
+    structure: Structure,
     new_ids: dict[int, int],
-    source: QuestionNode,
+    source: QuestionData,
     target_id: int | None,
     to_lead: bool,
 ) -> tuple[int | None, bool]:
@@ -217,7 +213,7 @@ def _copied_target(
     target = structure.get(target_id)
     if target is None or target.key <= source.key:
         return None, False
-    following = question_next_active(structure, target.key)
+    following = structure.first_at_or_after(*target.key)
     if following is None:
         return None, True
     return new_ids[following.id], False

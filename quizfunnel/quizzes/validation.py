@@ -8,21 +8,21 @@ question.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from quizfunnel.quizzes.models import Outcome, Question, Quiz
-from quizfunnel.quizzes.selectors import (
-    ChoiceNode,
-    QuestionNode,
-    QuizStructure,
-    question_next_active,
-    question_step_after,
-    quiz_structure,
+from quizfunnel.funnel.paths import (
+    AnswerData,
+    ChoiceData,
+    QuestionData,
+    Structure,
+    next_step,
 )
+from quizfunnel.quizzes.models import Outcome, Question, Quiz
+from quizfunnel.quizzes.selectors import quiz_structure
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -119,11 +119,11 @@ def quiz_warnings(*, quiz: Quiz) -> list[str]:
     reached = quiz_walk(structure).reached
     warnings += [
         str(UNREACHABLE % {"question": question.prompt})
-        for question in structure.active
+        for question in structure.questions
         if question.id not in reached
     ]
     if quiz.scoring == Quiz.Scoring.PERSONALITY:
-        chosen = {c.outcome_id for q in structure.active for c in q.choices}
+        chosen = {c.outcome_id for q in structure.questions for c in q.choices}
         warnings += [
             str(OUTCOME_NEVER_CHOSEN % {"outcome": outcome.title})
             for outcome in quiz.outcomes.order_by("position", "id")
@@ -132,18 +132,18 @@ def quiz_warnings(*, quiz: Quiz) -> list[str]:
     return warnings
 
 
-def quiz_walk(structure: QuizStructure) -> Walk:
+def quiz_walk(structure: Structure) -> Walk:
     """Follow every way through the quiz; return its totals and reached ids.
 
     Steps only move forward, so one pass in question order sees each
     question after everything that can lead to it.
     """
-    if not structure.active:
+    if not structure.questions:
         return Walk(frozenset({0}), frozenset())
-    arriving: dict[int, set[int]] = {structure.active[0].id: {0}}
+    arriving: dict[int, set[int]] = {structure.questions[0].id: {0}}
     finals: set[int] = set()
     reached: set[int] = set()
-    for question in structure.active:
+    for question in structure.questions:
         totals = arriving.pop(question.id, None)
         if totals is None:
             continue
@@ -155,27 +155,27 @@ def quiz_walk(structure: QuizStructure) -> Walk:
 
 
 def _answer_options(
-    structure: QuizStructure, question: QuestionNode
-) -> Iterator[tuple[int, QuestionNode | None]]:
+    structure: Structure, question: QuestionData
+) -> Iterator[tuple[int, QuestionData | None]]:
     """Yield (score, next step) for each way of answering question."""
     if not question.has_choices or not question.required:
-        yield 0, question_step_after(structure, question)
+        yield 0, _step_after(structure, question)
     if not question.has_choices:
         return
     if question.kind != Question.Kind.MULTIPLE:
         for choice in question.choices:
-            yield choice.score, question_step_after(structure, question, [choice.id])
+            yield choice.score, _step_after(structure, question, [choice.id])
         return
     low = max(question.min_selections or 1, 1)
     high = question.max_selections or len(question.choices)
     for count, total, first in _selections(question.choices):
         if low <= count <= high:
             chosen = [first] if first is not None else []
-            yield total, question_step_after(structure, question, chosen)
+            yield total, _step_after(structure, question, chosen)
 
 
 def _selections(
-    choices: Sequence[ChoiceNode],
+    choices: Sequence[ChoiceData],
 ) -> set[tuple[int, int, int | None]]:
     """Return (count, total score, first branching choice) of every selection.
 
@@ -195,15 +195,23 @@ def _selections(
     return states
 
 
+def _step_after(
+    structure: Structure, question: QuestionData, chosen: Iterable[int] = ()
+) -> QuestionData | None:
+    """Return the step after answering question with chosen; None is the lead."""
+    step = next_step(structure, question, AnswerData(question.id, frozenset(chosen)))
+    return step if isinstance(step, QuestionData) else None
+
+
 def _lead_form_problems(quiz: Quiz) -> Iterator[str]:
     if quiz.consent_required and not quiz.consent_text.strip():
         yield str(CONSENT_TEXT_MISSING)
 
 
-def _question_problems(structure: QuizStructure) -> Iterator[str]:
-    if not structure.active:
+def _question_problems(structure: Structure) -> Iterator[str]:
+    if not structure.questions:
         yield str(NO_ACTIVE_QUESTION)
-    for question in structure.active:
+    for question in structure.questions:
         names = {"question": question.prompt}
         if question.has_choices and len(question.choices) < 2:
             yield str(TOO_FEW_CHOICES % names)
@@ -227,7 +235,7 @@ def _question_problems(structure: QuizStructure) -> Iterator[str]:
             )
 
 
-def _limit_problems(question: QuestionNode) -> Iterator[str]:
+def _limit_problems(question: QuestionData) -> Iterator[str]:
     names = {"question": question.prompt}
     low, high = question.min_selections, question.max_selections
     if question.kind == Question.Kind.MULTIPLE:
@@ -245,8 +253,8 @@ def _limit_problems(question: QuestionNode) -> Iterator[str]:
 
 
 def _target_problems(
-    structure: QuizStructure,
-    question: QuestionNode,
+    structure: Structure,
+    question: QuestionData,
     target_id: int | None,
     to_lead: bool,
     messages: tuple[StrPromise, StrPromise, StrPromise],
@@ -264,8 +272,8 @@ def _target_problems(
         yield str(not_later % {**names, "target": target.prompt})
 
 
-def _retired_target_warnings(structure: QuizStructure) -> Iterator[str]:
-    for question in structure.active:
+def _retired_target_warnings(structure: Structure) -> Iterator[str]:
+    for question in structure.questions:
         names = {"question": question.prompt}
         target = structure.get(question.next_question_id)
         if target is not None and target.retired and target.key > question.key:
@@ -279,20 +287,20 @@ def _retired_target_warnings(structure: QuizStructure) -> Iterator[str]:
                 )
 
 
-def _detour(structure: QuizStructure, target: QuestionNode) -> dict[str, str]:
-    following = question_next_active(structure, target.key)
+def _detour(structure: Structure, target: QuestionData) -> dict[str, str]:
+    following = structure.first_at_or_after(*target.key)
     described = f"“{following.prompt}”" if following else str(THE_LEAD_FORM)
     return {"target": target.prompt, "next": described}
 
 
 def _outcome_problems(
-    quiz: Quiz, structure: QuizStructure, outcomes: Sequence[Outcome]
+    quiz: Quiz, structure: Structure, outcomes: Sequence[Outcome]
 ) -> Iterator[str]:
     if not outcomes:
         yield str(NO_OUTCOMES)
         return
     if quiz.scoring == Quiz.Scoring.PERSONALITY:
-        if not any(c.outcome_id for q in structure.active for c in q.choices):
+        if not any(c.outcome_id for q in structure.questions for c in q.choices):
             yield str(NO_CHOICE_POINTS_TO_OUTCOME)
         return
 

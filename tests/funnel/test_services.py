@@ -7,7 +7,6 @@ from django.test import RequestFactory
 
 from quizfunnel.funnel.models import Answer, Visit
 from quizfunnel.funnel.paths import AnswerData
-from quizfunnel.funnel.selectors import quiz_structure
 from quizfunnel.funnel.services import (
     NOT_STARTED,
     StepError,
@@ -18,6 +17,7 @@ from quizfunnel.funnel.services import (
 )
 from quizfunnel.leads.models import Lead
 from quizfunnel.leads.services import LeadData, lead_capture
+from quizfunnel.quizzes.selectors import quiz_structure
 from quizfunnel.tracking.models import Event
 from tests.builders import build_branching_quiz
 

@@ -1,14 +1,13 @@
 import pytest
 
 from quizfunnel.funnel.models import AnswerChoice
+from quizfunnel.funnel.paths import LEAD, AnswerData, next_step
 from quizfunnel.quizzes.models import Choice
 from quizfunnel.quizzes.selectors import (
     choice_answer_counts,
     goal_event_counts,
     outcome_lead_counts,
-    question_next_active,
     question_next_position,
-    question_step_after,
     question_visit_counts,
     quiz_structure,
     quiz_visit_counts,
@@ -33,6 +32,13 @@ def text_question(quiz, position, **fields):
     return QuestionFactory(quiz=quiz, position=position, kind="short_text", **fields)
 
 
+def step_after(structure, question_id, chosen=()):
+    """Return the next question's id after question_id, or LEAD."""
+    question = structure.get(question_id)
+    step = next_step(structure, question, AnswerData(question_id, frozenset(chosen)))
+    return step if step == LEAD else step.id
+
+
 def test_structure_holds_questions_in_order_with_active_choices(
     django_assert_num_queries,
 ):
@@ -45,10 +51,12 @@ def test_structure_holds_questions_in_order_with_active_choices(
     with django_assert_num_queries(2):
         structure = quiz_structure(quiz=quiz)
 
-    assert [q.id for q in structure.questions] == [earlier.pk, later.pk, retired.pk]
-    assert [q.id for q in structure.active] == [earlier.pk, later.pk]
+    assert [q.id for q in structure.questions] == [earlier.pk, later.pk]
+    assert [q.id for q in structure.retired] == [retired.pk]
+    assert structure.all_positions == {earlier.pk: 1, later.pk: 2, retired.pk: 3}
     assert [c.label for c in structure.get(later.pk).choices] == ["C"]
     assert structure.get(retired.pk).retired
+    assert structure.question(retired.pk) is None
 
 
 def test_next_active_question_skips_retired_ones():
@@ -57,8 +65,8 @@ def test_next_active_question_skips_retired_ones():
     active = text_question(quiz, 2)
     structure = quiz_structure(quiz=quiz)
 
-    assert question_next_active(structure, (1, retired.pk)).id == active.pk
-    assert question_next_active(structure, (2, active.pk + 1)) is None
+    assert structure.first_at_or_after(1, retired.pk).id == active.pk
+    assert structure.first_at_or_after(2, active.pk + 1) is None
 
 
 def test_step_after_goes_to_the_next_question_in_order():
@@ -66,10 +74,10 @@ def test_step_after_goes_to_the_next_question_in_order():
     first, second = text_question(quiz, 1), text_question(quiz, 2)
     structure = quiz_structure(quiz=quiz)
 
-    step = question_step_after(structure, structure.get(first.pk))
-    last = question_step_after(structure, structure.get(second.pk))
+    step = step_after(structure, first.pk)
+    last = step_after(structure, second.pk)
 
-    assert (step.id, last) == (second.pk, None)
+    assert (step, last) == (second.pk, LEAD)
 
 
 def test_step_after_follows_the_first_chosen_branch_in_choice_order():
@@ -80,11 +88,10 @@ def test_step_after_follows_the_first_chosen_branch_in_choice_order():
     to_third = ChoiceFactory(question=first, position=2, branch_question=third)
     plain = ChoiceFactory(question=first, position=3)
     structure = quiz_structure(quiz=quiz)
-    node = structure.get(first.pk)
 
-    assert question_step_after(structure, node, [to_third.pk, to_lead.pk]) is None
-    assert question_step_after(structure, node, [to_third.pk]).id == third.pk
-    assert question_step_after(structure, node, [plain.pk]).id == second.pk
+    assert step_after(structure, first.pk, [to_third.pk, to_lead.pk]) == LEAD
+    assert step_after(structure, first.pk, [to_third.pk]) == third.pk
+    assert step_after(structure, first.pk, [plain.pk]) == second.pk
 
 
 def test_step_after_uses_the_default_next_step_without_a_branch():
@@ -96,7 +103,7 @@ def test_step_after_uses_the_default_next_step_without_a_branch():
     first.save()
     structure = quiz_structure(quiz=quiz)
 
-    assert question_step_after(structure, structure.get(first.pk)).id == third.pk
+    assert step_after(structure, first.pk) == third.pk
 
 
 def test_step_after_ignores_targets_that_are_not_later():
@@ -108,7 +115,7 @@ def test_step_after_ignores_targets_that_are_not_later():
     second.save()
     structure = quiz_structure(quiz=quiz)
 
-    assert question_step_after(structure, structure.get(second.pk)).id == third.pk
+    assert step_after(structure, second.pk) == third.pk
 
 
 def test_step_after_a_branch_to_a_retired_question_goes_on_after_it():
@@ -125,10 +132,10 @@ def test_step_after_a_branch_to_a_retired_question_goes_on_after_it():
     after.save()
     structure = quiz_structure(quiz=quiz)
 
-    from_first = question_step_after(structure, structure.get(first.pk), [skip.pk])
-    from_after = question_step_after(structure, structure.get(after.pk))
+    from_first = step_after(structure, first.pk, [skip.pk])
+    from_after = step_after(structure, after.pk)
 
-    assert (from_first.id, from_after) == (after.pk, None)
+    assert (from_first, from_after) == (after.pk, LEAD)
 
 
 def test_next_position_puts_a_question_last():
