@@ -82,6 +82,18 @@ class AnswerForm(forms.Form):
         return AnswerData(question_id, number=Decimal(value))
 
 
+class TextAnswerField(forms.CharField):
+    """A text answer with its line breaks as "\n", however it was sent.
+
+    Plain form posts send "\r\n", which would be stored differently from the
+    same answer sent by htmx and count twice against the length limit.
+    """
+
+    def to_python(self, value: Any) -> str:
+        text: str = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def answer_field(question: QuestionData) -> forms.Field:
     required = question.required
     messages = {"required": ANSWER_REQUIRED, "invalid_choice": INVALID_CHOICE}
@@ -123,7 +135,7 @@ def answer_field(question: QuestionData) -> forms.Field:
         if question.kind == Kind.LONG_TEXT
         else forms.TextInput()
     )
-    return forms.CharField(
+    return TextAnswerField(
         max_length=question.max_length,
         required=required,
         strip=True,

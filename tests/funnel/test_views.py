@@ -701,3 +701,17 @@ def test_quiz_pages_can_be_embedded_by_configured_sites(visitor, built, settings
     cookie = response.cookies[f"qf_visit_{built.quiz.pk}"]
     assert cookie["samesite"] == "None"
     assert cookie["secure"]
+
+
+def test_long_text_line_breaks_are_stored_the_same_from_plain_forms(visitor):
+    quiz = PublishedQuizFactory()
+    question = choice_question(quiz, "A", "B")
+    question.kind = "long_text"
+    question.max_length = 7
+    question.save()
+    start(visitor, quiz)
+
+    response = answer(visitor, quiz, question, "one\r\ntwo")
+
+    assert response.status_code == 302
+    assert Answer.objects.get().text == "one\ntwo"
