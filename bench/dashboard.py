@@ -64,10 +64,11 @@ def naive_counts(
 ) -> list[tuple[str, int | None, int]]:
     """Count distinct visits per kind and question from the raw rows."""
     zone = ZoneInfo(settings.TIME_ZONE)
+    adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = [
         quiz_id,
-        datetime.combine(start, clock(), zone),
-        datetime.combine(end + timedelta(days=1), clock(), zone),
+        adapt(datetime.combine(start, clock(), zone)),
+        adapt(datetime.combine(end + timedelta(days=1), clock(), zone)),
     ]
     where = ""
     if source is not None:

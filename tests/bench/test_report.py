@@ -92,3 +92,63 @@ def test_a_readme_without_markers_is_left_alone(tmp_path):
         report.readme_update(readme, "table")
 
     assert readme.read_text() == "# Project\n"
+
+
+def load_figures(label, rate):
+    return {
+        "label": label,
+        "requests_per_second": rate,
+        "latency_ms": {"p50": 20.0, "p95": 40.0, "p99": 60.0},
+        "errors": 0,
+        "starved_requests": 0,
+        "bytes_per_response": 2900.0,
+    }
+
+
+def measured():
+    return results(
+        server={"command": "gunicorn quizfunnel.wsgi", "settings": "bench.settings"},
+        answer_step={
+            "settings": {"rounds": 3, "seconds": 10, "connections": 16},
+            "targets": {
+                "step": load_figures("answer step", 300.0),
+                "ceiling": load_figures("ceiling", 400.0),
+                "peer": load_figures("peer", 250.0),
+            },
+            "ratios": {
+                "step/ceiling": 0.75,
+                "step/ceiling per round": [0.7, 0.75, 0.8],
+                "step/peer": 1.2,
+                "step/peer per round": [1.1, 1.2, 1.3],
+            },
+            "integrity": {
+                "successful_requests": 9000,
+                "in_flight_recorded": 10,
+                "in_flight_at_stop": 16,
+                "answers_recorded": 9010,
+                "question_answered_events": 9010,
+                "next_step_shown_events": 9010,
+                "match": True,
+            },
+        },
+        queries={
+            "answer_steps": [15, 13, 14],
+            "lead": 20,
+            "dashboard": 8,
+            "ceiling": 1,
+        },
+        memory={"workers": [{"peak_rss_kib": 61440}, {"peak_rss_kib": 59392}]},
+    )
+
+
+def test_the_answer_step_shows_its_ratios_and_what_it_recorded():
+    figures = measured()
+
+    text = report.markdown({**figures, "targets": report.targets(figures)})
+
+    assert "| answer step | 300 | 20 | 40 | 60 | 0 | 2,900 |" in text
+    assert "step/ceiling **0.75** (rounds: 0.70, 0.75, 0.80)" in text
+    assert "9,010 answers" in text and "they match" in text
+    assert "| 15 (each question: 13–15) | 20 | 8 | 1 |" in text
+    assert "peak RSS of a gunicorn worker after the load: 60 MiB" in text
+    assert "| answer step / ceiling ≥ 0.6 | 0.75 | met |" in text
