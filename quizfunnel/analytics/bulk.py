@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,29 +46,33 @@ class BulkWriter:
     def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
         self.table = model._meta.db_table
         self.columns = list(columns)
-        self.fields: list[models.Field[Any, Any]] = []
+        self.template: list[tuple[str, Any]] = []
         self.rows: list[tuple[Any, ...]] = []
 
     @classmethod
-    def for_model(cls, model: type[models.Model], *, with_pk: bool) -> BulkWriter:
-        """Write every concrete field of model instances, with or without pk."""
+    def for_model(cls, model: type[models.Model], names: Sequence[str]) -> BulkWriter:
+        """Write rows given as {name: value}; other columns get their default.
+
+        Defaults are prepared once, so a model that gains a field with a
+        default keeps working without a change here.
+        """
         fields = [
-            f for f in model._meta.concrete_fields if with_pk or not f.primary_key
+            f
+            for f in model._meta.concrete_fields
+            if f.attname in names or not f.primary_key
         ]
         writer = cls(model, [f.column for f in fields if f.column])
-        writer.fields = fields
+        writer.template = [
+            (f.attname, f.get_db_prep_save(f.get_default(), connection)) for f in fields
+        ]
         return writer
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
 
-    def add_model(self, instance: models.Model) -> None:
-        # Values as given: auto_now fields keep the generated times.
+    def add_values(self, values: Mapping[str, Any]) -> None:
         self.rows.append(
-            tuple(
-                f.get_db_prep_save(getattr(instance, f.attname), connection)
-                for f in self.fields
-            )
+            tuple(values.get(name, default) for name, default in self.template)
         )
 
     def flush(self) -> None:
@@ -93,10 +98,13 @@ class BulkWriter:
 
 
 def _adapt(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    # Spell datetimes the way the ORM stores them, not as the driver would.
-    return tuple(
-        connection.ops.adapt_datetimefield_value(value)
-        if isinstance(value, datetime)
-        else value
-        for value in row
-    )
+    # Spell values the way the ORM stores them, not as the driver would.
+    return tuple(_adapt_value(value) for value in row)
+
+
+def _adapt_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return value

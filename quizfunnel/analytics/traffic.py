@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from quizfunnel.funnel.paths import (
     ChoiceData,
     QuestionData,
     Structure,
+    next_step,
     path_walk,
 )
 from quizfunnel.leads.models import Lead
@@ -73,6 +75,33 @@ EFFORT: dict[str, float] = {
 }
 BOT_SHARE, PREVIEW_SHARE = 0.025, 0.01
 
+# The columns the simulation fills; the others get their model defaults.
+VISIT_VALUES = [
+    "quiz_id",
+    "revision",
+    "token",
+    "created_at",
+    "last_seen_at",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "device",
+    "is_bot",
+    "is_preview",
+    "started_at",
+    "completed_at",
+    "furthest_step",
+    "furthest_done",
+]
+LEAD_VALUES = [
+    "visit_id",
+    "quiz_id",
+    "email",
+    "consent_given",
+    "consent_at",
+    "created_at",
+]
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -85,12 +114,18 @@ class Revision:
 
 @dataclass
 class SimulatedVisit:
-    visit: Visit
+    """What one visit leaves behind: its row's values, events and answers."""
+
+    visit: dict[str, Any]
     events: list[tuple[str, int | None, datetime]] = field(default_factory=list)
     answers: dict[int, tuple[AnswerData, datetime, datetime]] = field(
         default_factory=dict
     )
     lead_at: datetime | None = None
+
+    @property
+    def counted(self) -> bool:
+        return not (self.visit["is_bot"] or self.visit["is_preview"])
 
 
 def traffic_generate(
@@ -216,22 +251,24 @@ class Simulation:
             0
         ]
         simulated = SimulatedVisit(
-            Visit(
-                quiz_id=self.quiz.pk,
-                revision=revision[-1].number,
-                token=uuid.UUID(int=rng.getrandbits(128), version=4),
-                created_at=at,
-                last_seen_at=at,
-                utm_source=source,
-                utm_medium=medium,
-                utm_campaign=campaign,
-                device=device,
-                is_bot=rng.random() < BOT_SHARE,
-                is_preview=rng.random() < PREVIEW_SHARE,
-            )
+            {
+                "quiz_id": self.quiz.pk,
+                "revision": revision[-1].number,
+                "token": uuid.UUID(int=rng.getrandbits(128), version=4),
+                "created_at": at,
+                "last_seen_at": at,
+                "utm_source": source,
+                "utm_medium": medium,
+                "utm_campaign": campaign,
+                "device": device,
+                "is_bot": rng.random() < BOT_SHARE,
+                "is_preview": rng.random() < PREVIEW_SHARE,
+                "furthest_step": "",
+                "furthest_done": False,
+            }
         )
         simulated.events.append((Kind.QUIZ_VIEWED, None, at))
-        if simulated.visit.is_bot:
+        if simulated.visit["is_bot"]:
             intent, leaving = 0.3, 3.0
         Walk(self, simulated, revision[-1].structure, intent, leaving).run(at)
         return simulated
@@ -240,7 +277,7 @@ class Simulation:
         ids = ids_reserve(Visit, len(simulated))
         answer_count = sum(len(s.answers) for s in simulated)
         answer_ids = iter(ids_reserve(Answer, answer_count))
-        visits = BulkWriter.for_model(Visit, with_pk=True)
+        visits = BulkWriter.for_model(Visit, ["id", *VISIT_VALUES])
         events = BulkWriter(
             Event, ["visit_id", "kind", "question_id", "goal_id", "occurred_at"]
         )
@@ -250,10 +287,10 @@ class Simulation:
             + ["first_answered_at", "answered_at"],
         )
         choices = BulkWriter(AnswerChoice, ["answer_id", "choice_id"])
-        leads = BulkWriter.for_model(Lead, with_pk=False)
+        leads = BulkWriter.for_model(Lead, LEAD_VALUES)
         for visit_id, item in zip(ids, simulated, strict=True):
-            item.visit.pk = visit_id
-            visits.add_model(item.visit)
+            item.visit["id"] = visit_id
+            visits.add_values(item.visit)
             for kind, question_id, occurred_at in item.events:
                 events.add((visit_id, kind, question_id, None, occurred_at))
             for question_id, (data, first, last) in item.answers.items():
@@ -265,20 +302,20 @@ class Simulation:
                 for choice_id in sorted(data.choice_ids):
                     choices.add((answer_id, choice_id))
             if item.lead_at is not None:
-                leads.add_model(_lead(item.visit, item.lead_at))
+                leads.add_values(_lead(item.visit, item.lead_at))
         for writer in (visits, events, answers, choices, leads):
             writer.flush()
 
 
-def _lead(visit: Visit, at: datetime) -> Lead:
-    return Lead(
-        visit_id=visit.pk,
-        quiz_id=visit.quiz_id,
-        email=f"visitor{visit.pk}@example.com",
-        consent_given=True,
-        consent_at=at,
-        created_at=at,
-    )
+def _lead(visit: dict[str, Any], at: datetime) -> dict[str, Any]:
+    return {
+        "visit_id": visit["id"],
+        "quiz_id": visit["quiz_id"],
+        "email": f"visitor{visit['id']}@example.com",
+        "consent_given": True,
+        "consent_at": at,
+        "created_at": at,
+    }
 
 
 class Walk:
@@ -299,6 +336,9 @@ class Walk:
         self.leaving = leaving
         self.answers: dict[int, AnswerData] = {}
         self.recorded: set[tuple[str, int | None]] = set()
+        # Until an answer is changed, the next step follows from the last
+        # answer alone; after that, the whole path is walked again.
+        self.changed = False
 
     def run(self, at: datetime) -> None:
         rng, visit = self.rng, self.simulated.visit
@@ -307,27 +347,28 @@ class Walk:
         if rng.random() > min(0.95, 0.62 * self.intent / self.leaving**0.5):
             return
         at += self._wait(5)
-        visit.started_at = at
+        visit["started_at"] = at
         self._record(Kind.QUIZ_STARTED, None, at)
-        step = self._show(at)
+        step = path_walk(self.structure, {}).current
+        self._show(step, at)
         while isinstance(step, QuestionData):
             if rng.random() < self._leave_chance(step):
                 return
             at += self._wait(THINKING.get(step.kind, 6.0))
             step = self._answer(step, at)
             at += timedelta(milliseconds=rng.randint(80, 600))
-            self._show(at)
-            if self.answers and rng.random() < 0.05:
+            self._show(step, at)
+            if rng.random() < 0.05:
                 at += self._wait(6)
                 step = self._go_back_and_change(at)
                 at += timedelta(milliseconds=rng.randint(80, 600))
-                self._show(at)
+                self._show(step, at)
         if rng.random() < min(0.9, 0.55 * self.intent / self.leaving**0.5):
             at += self._wait(25)
             self._record(Kind.LEAD_SUBMITTED, None, at)
             self._record(Kind.RESULT_SHOWN, None, at + timedelta(milliseconds=300))
-            self.simulated.lead_at = visit.completed_at = at
-        visit.last_seen_at = at
+            self.simulated.lead_at = visit["completed_at"] = at
+        visit["last_seen_at"] = at
 
     def _leave_chance(self, question: QuestionData) -> float:
         first = question.id == self.structure.questions[0].id
@@ -348,10 +389,10 @@ class Walk:
         self.simulated.events.append((kind, question_id, at))
         if kind in (Kind.QUESTION_SHOWN, Kind.LEAD_FORM_SHOWN):
             visit = self.simulated.visit
-            visit.furthest_step = (
+            visit["furthest_step"] = (
                 LEAD_STEP if question_id is None else question_step(question_id)
             )
-            visit.furthest_done = False
+            visit["furthest_done"] = False
         elif kind in (Kind.QUESTION_ANSWERED, Kind.QUESTION_SKIPPED):
             self._complete(question_step(question_id or 0))
         elif kind == Kind.LEAD_SUBMITTED:
@@ -359,16 +400,14 @@ class Walk:
 
     def _complete(self, step: str) -> None:
         visit = self.simulated.visit
-        if visit.furthest_step == step:
-            visit.furthest_done = True
+        if visit["furthest_step"] == step:
+            visit["furthest_done"] = True
 
-    def _show(self, at: datetime) -> QuestionData | str:
-        step = path_walk(self.structure, self.answers).current
+    def _show(self, step: QuestionData | str, at: datetime) -> None:
         if isinstance(step, QuestionData):
             self._record(Kind.QUESTION_SHOWN, step.id, at)
         else:
             self._record(Kind.LEAD_FORM_SHOWN, None, at)
-        return step
 
     def _answer(self, question: QuestionData, at: datetime) -> QuestionData | str:
         skip = not question.required and self.rng.random() < 0.25
@@ -378,14 +417,17 @@ class Walk:
         self.simulated.answers[question.id] = (data, first, at)
         kind = Kind.QUESTION_SKIPPED if skip else Kind.QUESTION_ANSWERED
         self._record(kind, question.id, at)
-        return path_walk(self.structure, self.answers).current
+        if self.changed:
+            return path_walk(self.structure, self.answers).current
+        return next_step(self.structure, question, data)
 
     def _go_back_and_change(self, at: datetime) -> QuestionData | str:
         """Go Back to the last answered question and answer it again."""
-        steps = path_walk(self.structure, self.answers).steps
-        answered = [q for q in steps if q.id in self.answers]
+        path = path_walk(self.structure, self.answers)
+        answered = [q for q in path.steps if q.id in self.answers]
         if not answered:
-            return path_walk(self.structure, self.answers).current
+            return path.current
+        self.changed = True
         return self._answer(answered[-1], at)
 
     def _pick(self, question: QuestionData) -> AnswerData:
