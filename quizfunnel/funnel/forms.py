@@ -90,7 +90,7 @@ class TextAnswerField(forms.CharField):
     """
 
     def to_python(self, value: Any) -> str:
-        text: str = super().to_python(value)
+        text = super().to_python(value) or ""
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -102,7 +102,11 @@ def visit_outcome(
     """
     if quiz.scoring == Quiz.Scoring.NONE:
         return None
-    outcomes = list(Outcome.objects.filter(quiz=quiz).order_by("position", "id"))
+    outcomes = list(
+        Outcome.objects.filter(quiz=quiz)
+        .select_related("cta_goal")
+        .order_by("position", "id")
+    )
     if quiz.scoring == Quiz.Scoring.SCORE:
         ranges = [(o.pk, o.min_score, o.max_score) for o in outcomes]
         chosen = outcome_for_score(path_score(path, answers), ranges)
@@ -112,6 +116,11 @@ def visit_outcome(
             votes, key=lambda pk: (votes[pk], -_index(outcomes, pk)), default=None
         )
     return next((o for o in outcomes if o.pk == chosen), None)
+
+
+def visit_lead_outcome(*, visit: Visit) -> Outcome | None:
+    """Return the outcome stored with the visit's lead, if any."""
+    return Outcome.objects.filter(leads__visit=visit).select_related("cta_goal").first()
 
 
 def _index(outcomes: list[Outcome], pk: int) -> int:

@@ -30,6 +30,7 @@ from quizfunnel.funnel.selectors import (
     visit_answers,
     visit_cookie_name,
     visit_from_request,
+    visit_lead_outcome,
     visit_outcome,
 )
 from quizfunnel.funnel.services import (
@@ -324,8 +325,7 @@ def _done_page(
 ) -> HttpResponse:
     context: dict[str, Any] = {"step": steps.DONE}
     if quiz.scoring != Quiz.Scoring.NONE:
-        lead = getattr(visit, "lead", None)
-        context["outcome"] = lead.outcome if lead else None
+        context["outcome"] = visit_lead_outcome(visit=visit)
         if not quiz_shows_result_first(quiz):
             result_show(visit=visit)
     return _page(request, quiz, visit, context, push=push)

@@ -341,6 +341,24 @@ class Outcome(models.Model):
     description = models.TextField(_("description"), blank=True)
     min_score = models.IntegerField(_("from score"), null=True, blank=True)
     max_score = models.IntegerField(_("to score"), null=True, blank=True)
+    cta_label = models.CharField(
+        _("button label"),
+        max_length=60,
+        blank=True,
+        help_text=_("Optional button under the result, e.g. “See the Pro plan”."),
+    )
+    cta_url = models.URLField(_("button link"), blank=True)
+    cta_goal = models.ForeignKey(
+        "Goal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("button records goal"),
+        help_text=_(
+            "A declared goal of this quiz, recorded when the button is clicked."
+        ),
+    )
 
     class Meta:
         verbose_name = _("outcome")

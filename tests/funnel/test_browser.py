@@ -4,6 +4,7 @@ The tests click visible labels and read visible text, then check what the
 visit left behind in the database.
 """
 
+import time
 from collections import Counter
 from decimal import Decimal
 
@@ -600,3 +601,33 @@ def test_steps_fade_in_briefly_unless_motion_is_reduced(
     expect(calm.locator("#step")).to_have_css("animation-name", "none")
     expect(calm.locator(".button").first).to_have_css("transition-duration", "0s")
     still.close()
+
+
+# Declared goals
+
+
+def test_result_button_records_its_declared_goal(live_server, demo_quiz, person):
+    # The demo's buttons lead to example.com; here they stay on the test server.
+    demo_quiz.outcomes.update(cta_url=f"{live_server.url}/")
+    take_short_path_to_lead_form(person, live_server, demo_quiz)
+    person.get_by_role("textbox", name="Email").fill("goal@example.com")
+    person.get_by_text(demo_quiz.consent_text).click()
+    person.get_by_role("button", name="Show my plan").click()
+    expect(heading(person)).to_have_text("Thank you!")
+
+    with person.expect_request(lambda request: request.url.endswith("/goal/")):
+        person.get_by_role("link", name="See the Starter plan").click()
+
+    expect(person).to_have_url(f"{live_server.url}/")
+    assert wait_for(lambda: Event.objects.filter(kind="goal").exists())
+    assert Event.objects.get(kind="goal").goal.name == "viewed_pricing"
+
+
+def wait_for(condition, seconds=10):
+    """Poll condition, for work a page left running as it navigated away."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

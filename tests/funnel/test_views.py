@@ -715,3 +715,19 @@ def test_long_text_line_breaks_are_stored_the_same_from_plain_forms(visitor):
 
     assert response.status_code == 302
     assert Answer.objects.get().text == "one\ntwo"
+
+
+def test_result_button_carries_its_goal_for_the_page_hook(visitor):
+    built = build_branching_quiz()
+    goal = built.quiz.goals.get(name="watched_demo")
+    built.quiz.outcomes.update(
+        cta_label="See the plan", cta_url="https://shop.example.com/p", cta_goal=goal
+    )
+    walk_to_lead(visitor, built)
+    visitor.post(url("quiz_lead", built.quiz), lead_data())
+
+    done = visitor.get(url("quiz_done", built.quiz))
+
+    assert 'href="https://shop.example.com/p"' in done.text
+    assert 'data-qf-goal="watched_demo"' in done.text
+    assert f'data-qf-goal-url="{url("quiz_goal", built.quiz)}"' in done.text

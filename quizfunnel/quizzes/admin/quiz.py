@@ -132,7 +132,18 @@ class OutcomeInline(SortableInline):
         # Score ranges mean nothing to a personality quiz.
         if obj is None or obj.scoring != Quiz.Scoring.PERSONALITY:
             fields += ["min_score", "max_score"]
-        return [*fields, self.default_order_field]
+        return [*fields, "cta_label", "cta_url", "cta_goal", self.default_order_field]
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "cta_goal":
+            # Only this quiz's own goals; new ones can be picked after saving.
+            match = request.resolver_match
+            quiz_id = match.kwargs.get("object_id") if match else None
+            goals = Goal.objects.filter(quiz_id=quiz_id) if quiz_id else None
+            kwargs["queryset"] = goals if goals is not None else Goal.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class GoalInline(TabularInline):

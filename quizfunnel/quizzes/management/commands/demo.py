@@ -151,6 +151,12 @@ def demo_quiz_ensure() -> bool:
 
 
 def _add_content(quiz: Quiz) -> None:
+    Goal.objects.create(
+        quiz=quiz, name="watched_demo", label="Watched the demo video", is_key=True
+    )
+    pricing = Goal.objects.create(
+        quiz=quiz, name="viewed_pricing", label="Viewed the pricing"
+    )
     for position, (title, description, low, high) in enumerate(OUTCOMES, 1):
         Outcome.objects.create(
             quiz=quiz,
@@ -159,11 +165,10 @@ def _add_content(quiz: Quiz) -> None:
             description=description,
             min_score=low,
             max_score=high,
+            cta_label=f"See the {title} plan",
+            cta_url=f"https://example.com/pricing#{title.lower()}",
+            cta_goal=pricing,
         )
-    Goal.objects.create(
-        quiz=quiz, name="watched_demo", label="Watched the demo video", is_key=True
-    )
-    Goal.objects.create(quiz=quiz, name="viewed_pricing", label="Viewed the pricing")
     LeadField.objects.create(
         quiz=quiz, position=1, key="role", label="Your role", required=False
     )
