@@ -7,7 +7,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from quizfunnel.analytics.queries import Dashboard, DayCounts, Ratio
+from quizfunnel.analytics.figures import Dashboard, DayCounts, Ratio
 
 BAR_WIDTH = 1000
 TREND_WIDTH, TREND_HEIGHT = 720, 220

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quizfunnel.analytics.queries import Period, Segment, SegmentOptions
+from quizfunnel.analytics.figures import Period, Segment, SegmentOptions
 from quizfunnel.funnel.models import Visit
 
 if TYPE_CHECKING:

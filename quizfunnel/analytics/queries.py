@@ -42,15 +42,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
 
-from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, FunnelCount, Level, Metric
+from quizfunnel.analytics.figures import (
+    Change,
+    Dashboard,
+    DayCounts,
+    Distribution,
+    Headline,
+    Period,
+    QuizSummary,
+    RateChange,
+    Ratio,
+    Segment,
+    SegmentOptions,
+    StepRow,
+    ValueShare,
+)
+from quizfunnel.analytics.models import FunnelCount, Level, Metric
 from quizfunnel.analytics.rollups import (
     BELOW_ZERO,
     LEAD_STEP,
@@ -82,209 +95,6 @@ OVERVIEW_METRICS = (
     Metric.REACHED,
     Metric.DROP_OFF,
 )
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days from start to end, both included."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def last(cls, days: int, *, today: date) -> Period:
-        return cls(today - timedelta(days=days - 1), today)
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def previous(self) -> Period:
-        """Return the period of the same length just before this one."""
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(1))
-
-    def each_day(self) -> list[date]:
-        return [self.start + timedelta(days=n) for n in range(self.days)]
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Which visits to count: None means any value."""
-
-    utm_source: str | None = None
-    utm_campaign: str | None = None
-    device: str | None = None
-    revision: int | None = None
-
-    def lookups(self) -> dict[str, Any]:
-        # "" is a value to filter by: visits that came without the utm tag.
-        return {name: value for name, value in vars(self).items() if value is not None}
-
-    def level(self) -> int:
-        """Return the coarsest rollup level that keeps every filtered value."""
-        filtered = set(self.lookups())
-        return next(
-            level for level, kept in LEVEL_ATTRIBUTES.items() if filtered <= set(kept)
-        )
-
-
-@dataclass(frozen=True)
-class Ratio:
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> float | None:
-        if not self.denominator:
-            return None
-        return self.numerator / self.denominator
-
-    @property
-    def exact(self) -> Fraction | None:
-        if not self.denominator:
-            return None
-        return Fraction(self.numerator, self.denominator)
-
-
-@dataclass(frozen=True)
-class Change:
-    """A count in the period against the period before."""
-
-    current: int
-    previous: int
-
-    @property
-    def difference(self) -> int:
-        return self.current - self.previous
-
-    @property
-    def relative(self) -> Ratio:
-        return Ratio(self.current - self.previous, self.previous)
-
-
-@dataclass(frozen=True)
-class RateChange:
-    current: Ratio
-    previous: Ratio
-
-    @property
-    def points(self) -> Fraction | None:
-        """The change in percentage points, or None if either has no value."""
-        if self.current.exact is None or self.previous.exact is None:
-            return None
-        return (self.current.exact - self.previous.exact) * 100
-
-
-@dataclass(frozen=True)
-class Headline:
-    views: Change
-    starts: Change
-    leads: Change
-    leads_per_view: RateChange
-    leads_per_start: RateChange
-
-
-@dataclass(frozen=True)
-class StepRow:
-    """One row of the funnel table: a question or the lead form."""
-
-    key: str
-    label: str
-    question: Question | None
-    reached: int
-    answered: int
-    skipped: int
-    drop_off: int
-    median_seconds: int | None
-    p90_seconds: int | None
-    worst: bool = False
-
-    @property
-    def is_lead_form(self) -> bool:
-        return self.question is None
-
-    @property
-    def retired(self) -> bool:
-        return self.question is not None and self.question.retired
-
-    @property
-    def drop_off_rate(self) -> Ratio:
-        return Ratio(self.drop_off, self.reached)
-
-    @property
-    def answer_rate(self) -> Ratio:
-        return Ratio(self.answered, self.reached)
-
-
-@dataclass(frozen=True)
-class DayCounts:
-    day: date
-    views: int
-    starts: int
-    leads: int
-
-
-@dataclass(frozen=True)
-class ValueShare:
-    """How many current answers hold a choice, a rating point or a number bin.
-
-    key: the choice id, the point, or the bin's lower bound in hundredths.
-    """
-
-    key: int
-    label: str
-    count: int
-    share: Ratio
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """How a question's current answers spread: shares, and a mean."""
-
-    question: Question
-    answers: int
-    shares: list[ValueShare] = field(default_factory=list)
-    mean: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    quiz: Quiz
-    period: Period
-    segment: Segment
-    headline: Headline
-    steps: list[StepRow]
-    days: list[DayCounts]
-    distributions: list[Distribution]
-
-    @property
-    def worst_step(self) -> StepRow | None:
-        return next((step for step in self.steps if step.worst), None)
-
-
-@dataclass(frozen=True)
-class SegmentOptions:
-    utm_sources: list[str]
-    utm_campaigns: list[str]
-    revisions: list[int]
-
-
-@dataclass(frozen=True)
-class QuizSummary:
-    quiz: Quiz
-    views: int
-    starts: int
-    leads: int
-    worst_question: Question | None
-    worst_rate: Ratio | None
-
-    @property
-    def leads_per_view(self) -> Ratio:
-        return Ratio(self.leads, self.views)
-
-    @property
-    def leads_per_start(self) -> Ratio:
-        return Ratio(self.leads, self.starts)
 
 
 def percentile(histogram: Mapping[int, int], percent: int) -> int | None:

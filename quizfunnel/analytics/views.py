@@ -16,13 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from quizfunnel.analytics.charts import daily_trend, funnel_bars
+from quizfunnel.analytics.figures import Dashboard
 from quizfunnel.analytics.forms import DashboardFilterForm, PeriodForm
-from quizfunnel.analytics.queries import (
-    Dashboard,
-    dashboard_get,
-    quiz_overview,
-    segment_options,
-)
+from quizfunnel.analytics.queries import dashboard_get, quiz_overview, segment_options
 from quizfunnel.analytics.rollups import SECONDS_TOP
 from quizfunnel.quizzes.models import Quiz
 

@@ -1,4 +1,4 @@
-from quizfunnel.analytics.queries import Change, RateChange, Ratio
+from quizfunnel.analytics.figures import Change, RateChange, Ratio
 from quizfunnel.analytics.rollups import SECONDS_TOP
 from quizfunnel.analytics.templatetags.analytics_format import (
     count,

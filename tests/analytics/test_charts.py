@@ -7,7 +7,7 @@ from quizfunnel.analytics.charts import (
     daily_trend,
     funnel_bars,
 )
-from quizfunnel.analytics.queries import (
+from quizfunnel.analytics.figures import (
     Change,
     Dashboard,
     DayCounts,

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.http import QueryDict
 
+from quizfunnel.analytics.figures import Period, Segment, SegmentOptions
 from quizfunnel.analytics.forms import (
     CUSTOM_DATES_MISSING,
     CUSTOM_DATES_REVERSED,
@@ -9,7 +10,6 @@ from quizfunnel.analytics.forms import (
     DashboardFilterForm,
     PeriodForm,
 )
-from quizfunnel.analytics.queries import Period, Segment, SegmentOptions
 
 TODAY = date(2026, 3, 31)
 OPTIONS = SegmentOptions(["", "google"], ["spring"], [1, 2])

@@ -13,10 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from quizfunnel.analytics.figures import Period, Ratio, Segment
 from quizfunnel.analytics.queries import (
-    Period,
-    Ratio,
-    Segment,
     dashboard_get,
     percentile,
     quiz_overview,

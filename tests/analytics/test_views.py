@@ -7,8 +7,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from quizfunnel.analytics.figures import Period, Segment
 from quizfunnel.analytics.forms import CUSTOM_DATES_MISSING
-from quizfunnel.analytics.queries import Period, Segment, dashboard_get
+from quizfunnel.analytics.queries import dashboard_get
 from tests.analytics.conftest import LEAD, Journey
 from tests.factories import PublishedQuizFactory, UserFactory, choice_question
 

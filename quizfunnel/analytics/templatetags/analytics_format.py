@@ -9,7 +9,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from quizfunnel.analytics.queries import Change, RateChange, Ratio
+from quizfunnel.analytics.figures import Change, RateChange, Ratio
 from quizfunnel.analytics.rollups import SECONDS_TOP
 
 register = template.Library()
