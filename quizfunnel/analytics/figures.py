@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from quizfunnel.analytics.models import LEVEL_ATTRIBUTES
+from quizfunnel.analytics.rollups import BLANK, SEGMENT_COLUMNS
 from quizfunnel.quizzes.models import Question, Quiz
 
 
@@ -54,6 +55,24 @@ class Segment:
         return next(
             level for level, kept in LEVEL_ATTRIBUTES.items() if filtered <= set(kept)
         )
+
+    def cell_lookups(self, options: SegmentOptions) -> dict[str, Any]:
+        """Return the filter on rollup cells that sums exactly this segment.
+
+        Each attribute the level keeps is named: its value, or every known
+        value, so the index is read in tight ranges.
+        """
+        level = self.level()
+        lookups: dict[str, Any] = {"level": level}
+        for name in SEGMENT_COLUMNS:
+            value = getattr(self, name)
+            if name not in LEVEL_ATTRIBUTES[level]:
+                lookups[name] = BLANK[name]
+            elif value is not None:
+                lookups[name] = value
+            else:
+                lookups[f"{name}__in"] = options.known(name)
+        return lookups
 
 
 @dataclass(frozen=True)
@@ -192,9 +211,21 @@ class Dashboard:
 
 @dataclass(frozen=True)
 class SegmentOptions:
+    """The values of each visit attribute that a quiz has counts for."""
+
     utm_sources: list[str]
     utm_campaigns: list[str]
     revisions: list[int]
+    devices: list[str] = field(default_factory=list)
+
+    def known(self, name: str) -> list[Any]:
+        known: dict[str, list[Any]] = {
+            "utm_source": list(self.utm_sources),
+            "utm_campaign": list(self.utm_campaigns),
+            "revision": list(self.revisions),
+            "device": list(self.devices),
+        }
+        return known[name]
 
 
 @dataclass(frozen=True)

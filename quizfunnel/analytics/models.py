@@ -79,24 +79,34 @@ class FunnelCount(models.Model):
     class Meta:
         verbose_name = _("funnel count")
         verbose_name_plural = _("funnel counts")
-        # The unique index is also the dashboard's index: every read names a
-        # quiz, a level and a day range, then filters on the visits'
-        # attributes inside the index, so only matching cells are fetched.
+        # The unique index is also the dashboard's index. Every read names
+        # the quiz, the level and each attribute the level keeps (a value,
+        # or the list of known values), then a day range: one tight range
+        # of the index per combination, whatever the history's length.
         constraints = [
             models.UniqueConstraint(
                 fields=[
                     "quiz",
                     "level",
-                    "day",
                     "revision",
                     "device",
                     "utm_source",
                     "utm_campaign",
+                    "day",
                     "metric",
                     "question_id",
                     "value",
                 ],
                 name="analytics_funnelcount_cell",
+            )
+        ]
+        indexes = [
+            # The filter lists come from the views cells alone: a few per day.
+            models.Index(
+                fields=["quiz", "level", "revision", "device"]
+                + ["utm_source", "utm_campaign"],
+                condition=models.Q(metric=Metric.VIEWS),
+                name="analytics_funnelcount_views",
             )
         ]
 

@@ -111,12 +111,24 @@ def percentile(histogram: Mapping[int, int], percent: int) -> int | None:
     return SECONDS_TOP
 
 
-def dashboard_get(*, quiz: Quiz, period: Period, segment: Segment) -> Dashboard:
-    """Return everything the dashboard shows, in a fixed number of queries."""
+def dashboard_get(
+    *,
+    quiz: Quiz,
+    period: Period,
+    segment: Segment,
+    options: SegmentOptions | None = None,
+) -> Dashboard:
+    """Return everything the dashboard shows, in a fixed number of queries.
+
+    options: the quiz's segment_options(), when the caller has them already.
+    """
     questions = list(_questions(quiz))
-    cells = _counts(quiz, segment).filter(day__range=(period.start, period.end))
+    if options is None:
+        options = segment_options(quiz=quiz)
+    counts = FunnelCount.objects.filter(quiz=quiz, **segment.cell_lookups(options))
+    cells = counts.filter(day__range=(period.start, period.end))
     by_metric = _group(cells.filter(metric__in=STEP_METRICS))
-    days = _days(quiz, period, segment)
+    days = _days(counts, period)
     return Dashboard(
         quiz=quiz,
         period=period,
@@ -130,22 +142,30 @@ def dashboard_get(*, quiz: Quiz, period: Period, segment: Segment) -> Dashboard:
 
 def segment_options(*, quiz: Quiz) -> SegmentOptions:
     """Return the traffic segments the quiz has counts for, to filter by."""
+    # Every counted visit has its quiz_viewed, so the views cells name every
+    # value that any cell of the quiz holds.
     rows = (
         FunnelCount.objects.filter(
-            quiz=quiz, level__in=[Level.TRAFFIC, Level.REVISION], metric=Metric.VIEWS
+            quiz=quiz,
+            level__in=[Level.DEVICE, Level.TRAFFIC, Level.REVISION],
+            metric=Metric.VIEWS,
         )
-        .values_list("level", "utm_source", "utm_campaign", "revision")
+        .values_list("level", "revision", "device", "utm_source", "utm_campaign")
         .distinct()
         .order_by()
     )
-    sources, campaigns, revisions = set(), set(), set()
-    for level, source, campaign, revision in rows:
+    sources, campaigns, revisions, devices = set(), set(), set(), set()
+    for level, revision, device, source, campaign in rows:
         if level == Level.TRAFFIC:
             sources.add(source)
             campaigns.add(campaign)
-        else:
+        elif level == Level.REVISION:
             revisions.add(revision)
-    return SegmentOptions(sorted(sources), sorted(campaigns), sorted(revisions))
+        else:
+            devices.add(device)
+    return SegmentOptions(
+        sorted(sources), sorted(campaigns), sorted(revisions), sorted(devices)
+    )
 
 
 def quiz_overview(*, period: Period) -> list[QuizSummary]:
@@ -205,12 +225,6 @@ def _questions(quiz: Quiz) -> QuerySet[Question]:
     )
 
 
-def _counts(quiz: Quiz, segment: Segment) -> QuerySet[FunnelCount]:
-    return FunnelCount.objects.filter(
-        quiz=quiz, level=segment.level(), **segment.lookups()
-    )
-
-
 def _group(cells: QuerySet[FunnelCount]) -> dict[int, dict[int, dict[int, int]]]:
     """Return the cells' sums by metric, question and value."""
     rows = (
@@ -226,12 +240,11 @@ def _group(cells: QuerySet[FunnelCount]) -> dict[int, dict[int, dict[int, int]]]
     return grouped
 
 
-def _days(quiz: Quiz, period: Period, segment: Segment) -> dict[date, DayCounts]:
+def _days(counts: QuerySet[FunnelCount], period: Period) -> dict[date, DayCounts]:
     """Return counts by day for the period and the one before it."""
     earlier = period.previous()
     rows = (
-        _counts(quiz, segment)
-        .filter(metric__in=DAILY_METRICS, day__range=(earlier.start, period.end))
+        counts.filter(metric__in=DAILY_METRICS, day__range=(earlier.start, period.end))
         .values_list("day", "metric")
         .annotate(total=Sum("n"))
         .order_by()

@@ -98,13 +98,15 @@ def analytics_dashboard_csv(request: HttpRequest, quiz_id: int) -> HttpResponse:
 def _filtered(
     request: HttpRequest, quiz: Quiz
 ) -> tuple[DashboardFilterForm, Dashboard | None]:
-    form = DashboardFilterForm(
-        request.GET, today=timezone.localdate(), options=segment_options(quiz=quiz)
-    )
+    options = segment_options(quiz=quiz)
+    form = DashboardFilterForm(request.GET, today=timezone.localdate(), options=options)
     if not form.is_valid():
         return form, None
     dashboard = dashboard_get(
-        quiz=quiz, period=form.selected_period(), segment=form.segment()
+        quiz=quiz,
+        period=form.selected_period(),
+        segment=form.segment(),
+        options=options,
     )
     return form, dashboard
 

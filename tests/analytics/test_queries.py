@@ -290,7 +290,7 @@ def test_dashboard_takes_a_fixed_number_of_queries(
     for position in range(6, 30):
         choice_question(shape.quiz, "Yes", "No", position=position)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         dashboard_get(
             quiz=shape.quiz, period=Period.last(30, today=TODAY), segment=Segment()
         )
