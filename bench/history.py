@@ -62,13 +62,14 @@ class History:
 
 
 def fingerprint(sizes: tuple[int, ...]) -> str:
-    digest = hashlib.sha256(repr(sorted(sizes)).encode())
+    """Name the code that shapes the history, then the sizes it holds."""
+    digest = hashlib.sha256()
     files = sorted(ROOT.glob("quizfunnel/*/migrations/0*.py"))
     files += [ROOT / name for name in SHAPING]
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes() if path.exists() else b"")
-    return digest.hexdigest()[:12]
+    return f"{digest.hexdigest()[:12]}_{'_'.join(str(n) for n in sorted(sizes))}"
 
 
 def _databases() -> dict[str, str]:
@@ -96,9 +97,11 @@ def use_database(name: str) -> None:
 def history_get(*, sizes: tuple[int, ...], fresh: bool) -> History:
     """Return the history for sizes, building it when there is none yet."""
     name = PREFIX + fingerprint(sizes)
+    code = name.split("_")[3]
     found = _databases()
+    # Histories of other sizes (--quick) stay while the code is the same.
     for other in found:
-        if other != name or fresh:
+        if other.split("_")[3] != code or (fresh and other == name):
             _log(f"dropping history database {other}")
             _drop(other)
     comment = found.get(name, "") if not fresh else ""
