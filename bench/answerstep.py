@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from bench.console import log
 from bench.load import LoadRun, run_wrk
 from bench.server import Server
 from bench.visitors import (
@@ -107,10 +107,6 @@ class Integrity:
         }
 
 
-def _log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
 def _token(visitor: Visitor, quiz: Quiz) -> str:
     signed = visitor.cookies[f"qf_visit_{quiz.pk}"]
     return signed.split(":", 1)[0]
@@ -180,7 +176,7 @@ def measure(
             out=workdir / f"{target.mode}.json",
         )
         server.wait_idle()
-        _log(
+        log(
             f"{'round' if measured else 'warm-up'} {target.mode}: "
             f"{result.rate:.0f}/s ok={result.ok} bad={result.bad} "
             f"starved={result.starved} p50={result.latency_ms['p50']:.1f} ms "

@@ -27,6 +27,7 @@ from types import FrameType
 from typing import Any
 
 from bench import environment, report
+from bench.console import Quiet, log
 from bench.machine import machine_facts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,10 +61,6 @@ QUICK = Size(
     naive_repeats=1,
 )
 PARTS = ("load", "queries", "dashboard", "pages")
-
-
-def _log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -157,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             results["machine"].update(found.pop("machine"))
             results.update(found)
         except KeyboardInterrupt:
-            _log("interrupted; servers stopped")
+            log("interrupted; servers stopped")
             return 130
         finally:
             _close_connections()
@@ -189,10 +186,10 @@ def _setup_django(workdir: Path) -> None:
     django.setup()
     # The servers log as in production; this process keeps its output short.
     logging.getLogger("quizfunnel").setLevel(logging.WARNING)
-    _log("migrating the bench database and collecting static files")
+    log("migrating the bench database and collecting static files")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("demo", stdout=Quiet())
 
 
 def _demo_quiz() -> Any:
@@ -236,7 +233,7 @@ def _run(
             _served(args, size, parts, workdir, quiz, len(walk.answer_steps))
         )
     if "dashboard" in parts:
-        _log("dashboard over generated history")
+        log("dashboard over generated history")
         results["dashboard"] = _dashboard(args, size, results)
     results["machine"] = machine
     return results
@@ -268,7 +265,7 @@ def _served(
             "workers": args.workers,
         }
         if "load" in parts:
-            _log("answer step, ceiling and peer under load")
+            log("answer step, ceiling and peer under load")
             results["answer_step"] = answerstep.measure(
                 server=server,
                 quiz=quiz,
@@ -284,7 +281,7 @@ def _served(
             )
             results["memory"] = {"workers": server.worker_memory()}
         if "pages" in parts:
-            _log("page weight in Chromium")
+            log("page weight in Chromium")
             results["page_weight"] = pageweight.measure(server.base_url, quiz.slug)
     return results
 
@@ -314,4 +311,4 @@ def _save(results: dict[str, Any], text: str, *, write_readme: bool) -> None:
     (RESULTS / "latest.md").write_text(text)
     if write_readme:
         report.readme_update(ROOT / "README.md", text)
-        _log("README.md Performance section updated")
+        log("README.md Performance section updated")

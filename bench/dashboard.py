@@ -14,7 +14,6 @@ the median of its own repeats.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -29,6 +28,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench.console import log
 from bench.history import History
 from quizfunnel.funnel.models import Visit
 from quizfunnel.tracking.models import Event
@@ -42,10 +42,6 @@ WHERE v.quiz_id = %s AND v.created_at >= %s AND v.created_at < %s
   AND NOT v.is_bot AND NOT v.is_preview {{source}}
 GROUP BY e.kind, e.question_id
 """  # noqa: S608 (table names from the models, values are parameters)
-
-
-def _log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def median_ms(call: Callable[[], object], repeats: int, *, warm: bool) -> float:
@@ -146,7 +142,7 @@ def measure(
                     "speedup": round(naive_ms / page_ms, 1) if page_ms else None,
                 }
                 rows.append(row)
-                _log(
+                log(
                     f"dashboard {visits:,} visits, {days} days, {row['filter']}: "
                     f"page {page_ms} ms, naive {naive_ms} ms"
                 )

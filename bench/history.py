@@ -12,7 +12,6 @@ built: the dashboard is then timed for periods ending on that day.
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +24,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from bench import environment
+from bench.console import Quiet, log
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY_DAYS = 90
@@ -37,10 +37,6 @@ SHAPING = [
     "quizfunnel/analytics/management/commands/generate_traffic.py",
     "quizfunnel/quizzes/management/commands/demo.py",
 ]
-
-
-def _log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -102,14 +98,14 @@ def history_get(*, sizes: tuple[int, ...], fresh: bool) -> History:
     # Histories of other sizes (--quick) stay while the code is the same.
     for other in found:
         if other.split("_")[3] != code or (fresh and other == name):
-            _log(f"dropping history database {other}")
+            log(f"dropping history database {other}")
             _drop(other)
     comment = found.get(name, "") if not fresh else ""
     if comment.startswith("complete "):
         use_database(name)
         return _parse(name, comment)
 
-    _log(
+    log(
         f"building the dashboard's history ({', '.join(f'{n:,}' for n in sizes)} "
         f"visits) in {name}, once for this version of the code"
     )
@@ -133,7 +129,7 @@ def _build(name: str, sizes: tuple[int, ...]) -> History:
     from quizfunnel.quizzes.services import quiz_duplicate, quiz_publish
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("demo", stdout=_Quiet())
+    call_command("demo", stdout=Quiet())
     demo = Quiz.objects.get(slug=DEMO_SLUG)
     until = timezone.localdate()
     # A bulk load of rows the project's own generator made: checking every
@@ -155,9 +151,9 @@ def _build(name: str, sizes: tuple[int, ...]) -> History:
             days=HISTORY_DAYS,
             seed=index + 1,
             until=until,
-            stdout=_Quiet(),
+            stdout=Quiet(),
         )
-        _log(f"history: {visits:,} visits in {time.monotonic() - started:.0f} s")
+        log(f"history: {visits:,} visits in {time.monotonic() - started:.0f} s")
         quizzes[visits] = quiz.pk
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = origin")
@@ -179,11 +175,3 @@ def _parse(name: str, comment: str) -> History:
         for k, v in (pair.split(":") for pair in fields["quizzes"].split(","))
     }
     return History(name, date.fromisoformat(fields["until"]), quizzes, None)
-
-
-class _Quiet:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
