@@ -88,7 +88,7 @@ def test_the_summary_compares_each_case_across_sizes():
     assert summary["checks"] == {
         "visits": 1000,
         "slowest_ms": 50.0,
-        "least_speedup": 6.0,
+        "least_speedup": 12.0,
         "largest_growth": 2.5,
     }
     assert "reused from an earlier run" in summary["description"]
