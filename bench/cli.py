@@ -56,7 +56,7 @@ QUICK = Size(
     rounds=1,
     seconds=5,
     warmup_seconds=2,
-    visits=(20_000, 100_000),
+    visits=(10_000, 50_000),
     dashboard_repeats=3,
     naive_repeats=1,
 )

@@ -7,10 +7,12 @@ latest tables between two markers, rewritten by each full run.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+PROSE_WIDTH = 79
 START = "<!-- bench:start -->"
 END = "<!-- bench:end -->"
 
@@ -146,7 +148,20 @@ def markdown(results: dict[str, Any]) -> str:
         ["target", "figure", "status"],
         [[t["target"], t["figure"], verdict(t["met"])] for t in results["targets"]],
     )
-    return "\n".join(lines) + "\n"
+    return "\n".join(_wrapped(lines)) + "\n"
+
+
+def _wrapped(lines: list[str]) -> list[str]:
+    """Wrap prose near 79 columns, as the README's own; tables stay whole."""
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("|") or len(line) <= PROSE_WIDTH:
+            out.append(line)
+        else:
+            out += textwrap.wrap(
+                line, PROSE_WIDTH, break_long_words=False, break_on_hyphens=False
+            )
+    return out
 
 
 def _answer_step(results: dict[str, Any]) -> list[str]:
