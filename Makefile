@@ -47,9 +47,11 @@ pytest: install
 
 test: lint typecheck check-migrations pytest
 
+# The bench's load generator and browser come from Debian; as root, install
+# what is missing, else the bench says what to install.
 bench: install
-	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
-		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+	@command -v wrk >/dev/null && [ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk chromium; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 serve: install

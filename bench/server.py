@@ -91,12 +91,21 @@ class Server:
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
                 self.stop()
-                raise ServerError(f"gunicorn exited; see {self.log}")
+                raise ServerError(f"gunicorn exited:\n{self._log_tail()}")
             if self._answers() and len(self.worker_pids()) == self.workers:
                 return
             time.sleep(0.2)
         self.stop()
-        raise ServerError(f"gunicorn did not answer in {timeout:.0f} s; see {self.log}")
+        raise ServerError(
+            f"gunicorn did not answer in {timeout:.0f} s:\n{self._log_tail()}"
+        )
+
+    def _log_tail(self, lines: int = 30) -> str:
+        # The log lives in the run's scratch folder, gone after the run.
+        try:
+            return "\n".join(self.log.read_text().splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
     def _answers(self) -> bool:
         connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
