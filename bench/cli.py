@@ -61,6 +61,8 @@ QUICK = Size(
     naive_repeats=1,
 )
 PARTS = ("load", "queries", "dashboard", "pages")
+# Requests timed one at a time for each contender, in this process.
+SERIAL_SAMPLES = 30
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -137,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     started = time.monotonic()
-    command = "python -m bench" + (" --quick" if args.quick else "")
+    given = sys.argv[1:] if argv is None else argv
+    command = shlex.join(["python", "-m", "bench", *given])
     results: dict[str, Any] = {
         "command": command,
         "size": "quick" if args.quick else "default",
@@ -215,11 +218,13 @@ def _run(
     _setup_django(workdir)
     # These read models, so they come after django.setup().
     from bench import queries
+    from bench.serial import serial_costs
 
     quiz = _demo_quiz()
 
     walk = queries.visit_walk(quiz)
     if "queries" in parts:
+        results["serial"] = serial_costs(quiz, samples=SERIAL_SAMPLES)
         results["queries"] = {
             "answer_steps": walk.answer_steps,
             "lead": walk.lead,

@@ -138,6 +138,7 @@ def markdown(results: dict[str, Any]) -> str:
     )
     lines.append("")
     lines += _answer_step(results)
+    lines += _serial(results)
     lines += _queries(results)
     lines += _dashboard(results)
     lines += _page_weight(results)
@@ -220,6 +221,29 @@ def _answer_step(results: dict[str, Any]) -> list[str]:
         lines.append(
             f"Warning: {starved} requests found no prepared visitor and were idle."
         )
+    lines.append("")
+    return lines
+
+
+def _serial(results: dict[str, Any]) -> list[str]:
+    serial = results.get("serial")
+    if not serial:
+        return []
+    lines = [
+        "**One request at a time**, in the bench's process through Django's "
+        "test client, same database: what each costs without waiting for "
+        f"another (median of {serial['step']['samples']}; BEGIN and COMMIT "
+        "are not counted as statements).",
+        "",
+    ]
+    labels = {"step": "answer step", "ceiling": "ceiling", "peer": "peer"}
+    lines += table(
+        ["", "ms", "in SQL statements, ms", "statements"],
+        [
+            [labels[name], figures["ms"], figures["sql_ms"], figures["queries"]]
+            for name, figures in serial.items()
+        ],
+    )
     lines.append("")
     return lines
 
