@@ -7,7 +7,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from quizfunnel.analytics.figures import Dashboard, DayCounts, Ratio
+from quizfunnel.analytics.figures import Dashboard, DayCounts, Distribution, Ratio
+from quizfunnel.analytics.formats import count, percent
 
 BAR_WIDTH = 1000
 TREND_WIDTH, TREND_HEIGHT = 720, 220
@@ -44,6 +45,8 @@ class Trend:
     lines: list[TrendLine]
     y_ticks: list[Tick]
     x_ticks: list[Tick]
+    # Day, views, starts, leads, printed: a long period has many rows.
+    rows: list[tuple[str, str, str, str]]
     width: int = TREND_WIDTH
     height: int = TREND_HEIGHT
     left: int = TREND_LEFT
@@ -100,7 +103,44 @@ def daily_trend(days: list[DayCounts]) -> Trend:
         }.items()
         if days
     ]
-    return Trend(lines, y_ticks, x_ticks)
+    rows = [
+        (day.day.isoformat(), count(day.views), count(day.starts), count(day.leads))
+        for day in days
+    ]
+    return Trend(lines, y_ticks, x_ticks, rows)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    label: str
+    count: str
+    share: str
+    width: int
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    distribution: Distribution
+    rows: list[AnswerRow]
+
+
+def answer_tables(distributions: list[Distribution]) -> list[AnswerTable]:
+    """Print each question's shares, with bars scaled to the whole (1000)."""
+    return [
+        AnswerTable(
+            distribution,
+            [
+                AnswerRow(
+                    label=share.label,
+                    count=count(share.count),
+                    share=percent(share.share),
+                    width=round(BAR_WIDTH * (share.share.value or 0)),
+                )
+                for share in distribution.shares
+            ],
+        )
+        for distribution in distributions
+    ]
 
 
 def _points(values: list[int], top: int) -> str:

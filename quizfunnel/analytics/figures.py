@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from quizfunnel.analytics.models import LEVEL_ATTRIBUTES
+from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, Span
 from quizfunnel.analytics.rollups import BLANK, SEGMENT_COLUMNS
 from quizfunnel.quizzes.models import Question, Quiz
 
@@ -34,6 +34,23 @@ class Period:
 
     def each_day(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range(self.days)]
+
+    def spans(self) -> list[tuple[int, date, date]]:
+        """Cover the period with whole weeks, and single days at its ends.
+
+        Returns (span, first, last) ranges of the cells' day column: week
+        cells are keyed by their Monday.
+        """
+        first_monday = self.start + timedelta(days=-self.start.weekday() % 7)
+        last_monday = self.end - timedelta(days=(self.end.weekday() + 1) % 7 + 6)
+        if last_monday < first_monday:
+            return [(Span.DAY, self.start, self.end)]
+        spans: list[tuple[int, date, date]] = [(Span.WEEK, first_monday, last_monday)]
+        if self.start < first_monday:
+            spans.append((Span.DAY, self.start, first_monday - timedelta(days=1)))
+        if last_monday + timedelta(days=6) < self.end:
+            spans.append((Span.DAY, last_monday + timedelta(days=7), self.end))
+        return spans
 
 
 @dataclass(frozen=True)

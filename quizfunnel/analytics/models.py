@@ -25,6 +25,13 @@ class Metric(models.IntegerChoices):
     NUMBER_SUM = 23, _("sum of the current numbers, in hundredths")
 
 
+class Span(models.IntegerChoices):
+    """How many days a cell covers: one, or a week from Monday."""
+
+    DAY = 1, _("day")
+    WEEK = 7, _("week")
+
+
 class Level(models.IntegerChoices):
     """Which visit attributes a cell keeps; the others are blank (0 or "").
 
@@ -52,7 +59,9 @@ LEVEL_ATTRIBUTES: dict[int, tuple[str, ...]] = {
 class FunnelCount(models.Model):
     """One rollup cell: a count of visits for a day and a traffic segment.
 
-    The day is the visit's first view in settings.TIME_ZONE. question_id is
+    The day is the visit's first view in settings.TIME_ZONE, or for a week
+    cell the Monday of that day's week: the same counts are kept by day and
+    by week, so a long period reads whole weeks and a few days. question_id is
     0 for quiz-level metrics; value is 0 except for histograms (seconds, a
     choice id, a number bin). No foreign key to Question: 0 must be a valid
     key.
@@ -67,6 +76,7 @@ class FunnelCount(models.Model):
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level)
     metric = models.PositiveSmallIntegerField(_("metric"), choices=Metric)
+    span = models.PositiveSmallIntegerField(_("span"), choices=Span)
     day = models.DateField(_("day"))
     question_id = models.BigIntegerField(_("question"), default=0)
     value = models.BigIntegerField(_("value"), default=0)
@@ -80,9 +90,10 @@ class FunnelCount(models.Model):
         verbose_name = _("funnel count")
         verbose_name_plural = _("funnel counts")
         # The unique index is also the dashboard's index. Every read names
-        # the quiz, the level and each attribute the level keeps (a value,
-        # or the list of known values), then a day range: one tight range
-        # of the index per combination, whatever the history's length.
+        # the quiz, the level, each attribute the level keeps (a value, or
+        # the list of known values), the metrics and the span, then a day
+        # range: one tight range of the index per combination, however long
+        # the history and whichever metrics the read leaves out.
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -92,8 +103,9 @@ class FunnelCount(models.Model):
                     "device",
                     "utm_source",
                     "utm_campaign",
-                    "day",
                     "metric",
+                    "span",
+                    "day",
                     "question_id",
                     "value",
                 ],
@@ -101,11 +113,11 @@ class FunnelCount(models.Model):
             )
         ]
         indexes = [
-            # The filter lists come from the views cells alone: a few per day.
+            # The filter lists come from the weekly views cells: a few a week.
             models.Index(
                 fields=["quiz", "level", "revision", "device"]
                 + ["utm_source", "utm_campaign"],
-                condition=models.Q(metric=Metric.VIEWS),
+                condition=models.Q(metric=Metric.VIEWS, span=Span.WEEK),
                 name="analytics_funnelcount_views",
             )
         ]

@@ -46,7 +46,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from quizfunnel.analytics.figures import (
     Change,
@@ -63,7 +63,7 @@ from quizfunnel.analytics.figures import (
     StepRow,
     ValueShare,
 )
-from quizfunnel.analytics.models import FunnelCount, Level, Metric
+from quizfunnel.analytics.models import FunnelCount, Level, Metric, Span
 from quizfunnel.analytics.rollups import (
     BELOW_ZERO,
     LEAD_STEP,
@@ -126,8 +126,7 @@ def dashboard_get(
     if options is None:
         options = segment_options(quiz=quiz)
     counts = FunnelCount.objects.filter(quiz=quiz, **segment.cell_lookups(options))
-    cells = counts.filter(day__range=(period.start, period.end))
-    by_metric = _group(cells.filter(metric__in=STEP_METRICS))
+    by_metric = _group(counts.filter(_in_period(period), metric__in=STEP_METRICS))
     days = _days(counts, period)
     return Dashboard(
         quiz=quiz,
@@ -149,6 +148,7 @@ def segment_options(*, quiz: Quiz) -> SegmentOptions:
             quiz=quiz,
             level__in=[Level.DEVICE, Level.TRAFFIC, Level.REVISION],
             metric=Metric.VIEWS,
+            span=Span.WEEK,
         )
         .values_list("level", "revision", "device", "utm_source", "utm_campaign")
         .distinct()
@@ -173,10 +173,10 @@ def quiz_overview(*, period: Period) -> list[QuizSummary]:
     quizzes = list(Quiz.objects.order_by("title", "pk"))
     rows = (
         FunnelCount.objects.filter(
+            _in_period(period),
             quiz__in=[quiz.pk for quiz in quizzes],
             level=Level.ALL,
             metric__in=OVERVIEW_METRICS,
-            day__range=(period.start, period.end),
         )
         .values_list("quiz_id", "metric", "question_id")
         .annotate(total=Sum("n"))
@@ -219,6 +219,14 @@ def _worst_question(cells: Mapping[tuple[int, int], int]) -> tuple[int, Ratio] |
     return max(rates, key=lambda found: found[1].value or 0.0)
 
 
+def _in_period(period: Period) -> Q:
+    """Match the cells that cover period exactly once: weeks, then days."""
+    matches = Q()
+    for span, first, last in period.spans():
+        matches |= Q(span=span, day__range=(first, last))
+    return matches
+
+
 def _questions(quiz: Quiz) -> QuerySet[Question]:
     return quiz.questions.order_by("position", "pk").prefetch_related(
         Prefetch("choices", queryset=Choice.objects.order_by("position", "pk"))
@@ -244,7 +252,11 @@ def _days(counts: QuerySet[FunnelCount], period: Period) -> dict[date, DayCounts
     """Return counts by day for the period and the one before it."""
     earlier = period.previous()
     rows = (
-        counts.filter(metric__in=DAILY_METRICS, day__range=(earlier.start, period.end))
+        counts.filter(
+            metric__in=DAILY_METRICS,
+            span=Span.DAY,
+            day__range=(earlier.start, period.end),
+        )
         .values_list("day", "metric")
         .annotate(total=Sum("n"))
         .order_by()

@@ -22,7 +22,13 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models.functions import TruncDate
 
-from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, FunnelCount, Level, Metric
+from quizfunnel.analytics.models import (
+    LEVEL_ATTRIBUTES,
+    FunnelCount,
+    Level,
+    Metric,
+    Span,
+)
 from quizfunnel.analytics.rollups import (
     BELOW_ZERO,
     BLANK,
@@ -67,13 +73,13 @@ EVENT_CASE = " ".join(
 # grouped expressions read the same in SELECT and GROUP BY. Only the quiz id
 # and the visits' filter values are parameters.
 COUNT_EVENTS = (
-    INSERT + f"CASE e.kind {EVENT_CASE} END, v.day, "
+    INSERT + f"CASE e.kind {EVENT_CASE} END, {Span.DAY}, v.day, "
     f"COALESCE(e.question_id, 0), 0, {SEGMENT}, COUNT(*) "
     f"FROM v JOIN {EVENTS} e ON e.visit_id = v.id WHERE e.kind IN ({EVENT_KINDS}) "
     f"GROUP BY v.day, {SEGMENT}, e.kind, e.question_id"
 )
 COUNT_SKIPPED = (
-    INSERT + f"{Metric.SKIPPED}, v.day, e.question_id, 0, {SEGMENT}, "
+    INSERT + f"{Metric.SKIPPED}, {Span.DAY}, v.day, e.question_id, 0, {SEGMENT}, "
     f"COUNT(*) FROM v JOIN {EVENTS} e ON e.visit_id = v.id "
     "WHERE e.kind = 'question_skipped' AND NOT EXISTS ("
     f"SELECT 1 FROM {EVENTS} a WHERE a.visit_id = e.visit_id "
@@ -82,7 +88,7 @@ COUNT_SKIPPED = (
 )
 COUNT_DROP_OFF = (
     INSERT + f"CASE WHEN v.furthest_step = '{LEAD_STEP}' "
-    f"THEN {Metric.LEAD_DROP_OFF} ELSE {Metric.DROP_OFF} END, v.day, "
+    f"THEN {Metric.LEAD_DROP_OFF} ELSE {Metric.DROP_OFF} END, {Span.DAY}, v.day, "
     f"CASE WHEN v.furthest_step = '{LEAD_STEP}' THEN 0 "
     "ELSE CAST(SUBSTR(v.furthest_step, 3) AS BIGINT) END, "
     f"0, {SEGMENT}, COUNT(*) FROM v "
@@ -90,12 +96,12 @@ COUNT_DROP_OFF = (
     f"GROUP BY v.day, {SEGMENT}, v.furthest_step"
 )
 COUNT_ANSWERS = (
-    INSERT + f"{Metric.ANSWERS}, v.day, a.question_id, 0, {SEGMENT}, "
+    INSERT + f"{Metric.ANSWERS}, {Span.DAY}, v.day, a.question_id, 0, {SEGMENT}, "
     f"COUNT(*) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
     f"WHERE a.skipped = FALSE GROUP BY v.day, {SEGMENT}, a.question_id"
 )
 COUNT_CHOICES = (
-    INSERT + f"{Metric.CHOICE}, v.day, a.question_id, c.choice_id, "
+    INSERT + f"{Metric.CHOICE}, {Span.DAY}, v.day, a.question_id, c.choice_id, "
     f"{SEGMENT}, COUNT(*) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
     f"JOIN {ANSWER_CHOICES} c ON c.answer_id = a.id WHERE a.skipped = FALSE "
     f"GROUP BY v.day, {SEGMENT}, a.question_id, c.choice_id"
@@ -110,13 +116,13 @@ NUMBER_BIN = (
     + f" ELSE {NUMBER_BINS[-1]} END"
 )
 COUNT_NUMBER_BINS = (
-    INSERT + f"{Metric.NUMBER_BIN}, v.day, a.question_id, {NUMBER_BIN}, "
+    INSERT + f"{Metric.NUMBER_BIN}, {Span.DAY}, v.day, a.question_id, {NUMBER_BIN}, "
     f"{SEGMENT}, COUNT(*) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
     "WHERE a.skipped = FALSE AND a.number IS NOT NULL "
     f"GROUP BY v.day, {SEGMENT}, a.question_id, {NUMBER_BIN}"
 )
 SUM_NUMBERS = (
-    INSERT + f"{Metric.NUMBER_SUM}, v.day, a.question_id, 0, {SEGMENT}, "
+    INSERT + f"{Metric.NUMBER_SUM}, {Span.DAY}, v.day, a.question_id, 0, {SEGMENT}, "
     f"SUM(CASE WHEN {HUNDREDTHS} > {NUMBER_SUM_LIMIT} THEN {NUMBER_SUM_LIMIT} "
     f"WHEN {HUNDREDTHS} < -{NUMBER_SUM_LIMIT} THEN -{NUMBER_SUM_LIMIT} "
     f"ELSE {HUNDREDTHS} END) FROM v JOIN {ANSWERS} a ON a.visit_id = v.id "
@@ -126,16 +132,32 @@ SUM_NUMBERS = (
 
 
 def _derive_level(level: int) -> str:
-    """Return SQL that sums the segment level's cells into a coarser level."""
+    """Return SQL that sums the segment level's days into a coarser level."""
     kept = LEVEL_ATTRIBUTES[level]
     columns = [name if name in kept else repr(BLANK[name]) for name in SEGMENT_COLUMNS]
     grouped = ", ".join(["metric", "day", "question_id", "value", *kept])
     return (
         f"INSERT INTO {CELLS} ({', '.join(CELL_COLUMNS)}, n) "
-        f"SELECT quiz_id, {level}, metric, day, question_id, value, "
+        f"SELECT quiz_id, {level}, metric, {Span.DAY}, day, question_id, value, "
         f"{', '.join(columns)}, SUM(n) FROM {CELLS} "
-        f"WHERE quiz_id = %s AND level = {Level.SEGMENT} "
+        f"WHERE quiz_id = %s AND level = {Level.SEGMENT} AND span = {Span.DAY} "
         f"GROUP BY quiz_id, {grouped}"
+    )
+
+
+def _derive_weeks() -> str:
+    """Return SQL that sums every level's days into weeks from Monday."""
+    if connection.vendor == "postgresql":
+        monday = "CAST(date_trunc('week', CAST(day AS timestamp)) AS date)"
+    else:
+        monday = "date(day, 'weekday 0', '-6 days')"
+    kept = ["level", "metric", "question_id", "value", *SEGMENT_COLUMNS]
+    return (
+        f"INSERT INTO {CELLS} ({', '.join(CELL_COLUMNS)}, n) "
+        f"SELECT quiz_id, level, metric, {Span.WEEK}, {monday}, question_id, "
+        f"value, {', '.join(SEGMENT_COLUMNS)}, SUM(n) FROM {CELLS} "
+        f"WHERE quiz_id = %s AND span = {Span.DAY} "
+        f"GROUP BY quiz_id, {', '.join(kept)}, {monday}"
     )
 
 
@@ -199,6 +221,7 @@ def rollup_rebuild(*, quiz: Quiz) -> None:
         for level in LEVEL_ATTRIBUTES:
             if level != Level.SEGMENT:
                 cursor.execute(_derive_level(level), [quiz.pk])
+        cursor.execute(_derive_weeks(), [quiz.pk])
         if connection.vendor == "postgresql":
             # So the dashboard's plans see the new cells at once.
             cursor.execute(f"ANALYZE {CELLS}")
@@ -239,7 +262,7 @@ def _counted_visits(quiz: Quiz) -> tuple[str, tuple[Any, ...]]:
 def _count_seconds() -> str:
     bucket = _seconds_sql("a.occurred_at", "s.occurred_at")
     return (
-        INSERT + f"{Metric.SECONDS}, v.day, a.question_id, {bucket}, "
+        INSERT + f"{Metric.SECONDS}, {Span.DAY}, v.day, a.question_id, {bucket}, "
         f"{SEGMENT}, COUNT(*) FROM v JOIN {EVENTS} a ON a.visit_id = v.id "
         f"JOIN {EVENTS} s ON s.visit_id = a.visit_id AND s.question_id = a.question_id "
         "WHERE a.kind = 'question_answered' AND s.kind = 'question_shown' "
@@ -252,11 +275,12 @@ def _seconds_sql(answered: str, shown: str) -> str:
     if connection.vendor == "postgresql":
         seconds = f"FLOOR(EXTRACT(EPOCH FROM {answered} - {shown}))"
         return f"CAST(LEAST(GREATEST({seconds}, 0), {SECONDS_TOP}) AS BIGINT)"
-    # SQLite keeps datetimes as "YYYY-MM-DD HH:MM:SS[.ffffff]" text in UTC;
-    # whole seconds and microseconds are taken apart to stay exact.
+    # SQLite keeps datetimes as "YYYY-MM-DD HH:MM:SS[.ffffff]" text in UTC.
+    # Whole seconds and microseconds are taken apart to stay exact: given
+    # the fraction, strftime rounds to the millisecond first.
     micros = (
-        f"((CAST(strftime('%%s', {answered}) AS INTEGER) "
-        f"- CAST(strftime('%%s', {shown}) AS INTEGER)) * 1000000 "
+        f"((CAST(strftime('%%s', SUBSTR({answered}, 1, 19)) AS INTEGER) "
+        f"- CAST(strftime('%%s', SUBSTR({shown}, 1, 19)) AS INTEGER)) * 1000000 "
         f"+ CAST(SUBSTR({answered} || '.000000', 21, 6) AS INTEGER) "
         f"- CAST(SUBSTR({shown} || '.000000', 21, 6) AS INTEGER))"
     )

@@ -9,8 +9,8 @@ all the deltas (the tests hold both to that).
 A cell is keyed by quiz, the day of the visit's first view (in
 settings.TIME_ZONE), the visit's revision, utm_source, utm_campaign and
 device, then the metric, question and value. Each delta goes to every
-level of models.Level at once. Bot and preview visits never touch a cell.
-See queries.py for what each metric means.
+level of models.Level, by day and by week, at once. Bot and preview visits
+never touch a cell. See queries.py for what each metric means.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, FunnelCount, Metric
+from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, FunnelCount, Metric, Span
 from quizfunnel.funnel.models import Visit
 from quizfunnel.tracking.models import Event
 from quizfunnel.tracking.services import MicroConversion
@@ -64,6 +64,7 @@ CELL_COLUMNS = (
     "quiz_id",
     "level",
     "metric",
+    "span",
     "day",
     "question_id",
     "value",
@@ -106,6 +107,11 @@ def question_step(question_id: int) -> str:
 def visit_day(visit: Visit) -> date:
     """Return the day a visit counts in: its first view, local time."""
     return timezone.localtime(visit.created_at, ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def week_of(day: date) -> date:
+    """Return the Monday that starts day's week, which keys its week cells."""
+    return day - timedelta(days=day.weekday())
 
 
 def seconds_bucket(shown_at: datetime, answered_at: datetime) -> int:
@@ -286,7 +292,11 @@ def _apply(visit: Visit, deltas: Counter[Cell]) -> None:
     cells = sorted(cell for cell, n in deltas.items() if n)
     if not cells:
         return
-    day = connection.ops.adapt_datefield_value(visit_day(visit))
+    day = visit_day(visit)
+    spans = [
+        (Span.DAY, connection.ops.adapt_datefield_value(day)),
+        (Span.WEEK, connection.ops.adapt_datefield_value(week_of(day))),
+    ]
     params: list[Any] = []
     for level, attributes in LEVEL_ATTRIBUTES.items():
         segment = [
@@ -294,9 +304,10 @@ def _apply(visit: Visit, deltas: Counter[Cell]) -> None:
             for name in SEGMENT_COLUMNS
         ]
         for cell in cells:
-            params += [visit.quiz_id, level, cell.metric, day, cell.question_id]
-            params += [cell.value, *segment, deltas[cell]]
-    _upsert(len(cells) * len(LEVEL_ATTRIBUTES), params)
+            for span, starting in spans:
+                params += [visit.quiz_id, level, cell.metric, span, starting]
+                params += [cell.question_id, cell.value, *segment, deltas[cell]]
+    _upsert(len(cells) * len(LEVEL_ATTRIBUTES) * len(spans), params)
 
 
 def _upsert(rows: int, params: list[Any]) -> None:

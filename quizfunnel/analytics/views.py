@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from quizfunnel.analytics.charts import daily_trend, funnel_bars
+from quizfunnel.analytics.charts import answer_tables, daily_trend, funnel_bars
 from quizfunnel.analytics.figures import Dashboard
 from quizfunnel.analytics.forms import DashboardFilterForm, PeriodForm
 from quizfunnel.analytics.queries import dashboard_get, quiz_overview, segment_options
@@ -46,6 +46,7 @@ def analytics_overview(request: HttpRequest) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
         "title": _("Drop-off dashboards"),
+        "is_nav_sidebar_enabled": False,
         "form": form,
         "summaries": summaries,
     }
@@ -64,6 +65,9 @@ def analytics_dashboard(request: HttpRequest, quiz_id: int) -> HttpResponse:
         "dashboard": dashboard,
         "bars": funnel_bars(dashboard) if dashboard else [],
         "trend": daily_trend(dashboard.days) if dashboard else None,
+        "answer_tables": answer_tables(dashboard.distributions) if dashboard else [],
+        # The tables need the width; the admin's sidebar would squeeze them.
+        "is_nav_sidebar_enabled": False,
         "seconds_top": SECONDS_TOP,
         "query": request.GET.urlencode(),
     }

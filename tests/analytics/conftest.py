@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 
-from quizfunnel.analytics.models import FunnelCount, Level
+from quizfunnel.analytics.models import FunnelCount, Level, Span
 from quizfunnel.analytics.rollups import AnswerChange, AnswerValue, rollup_record
 from quizfunnel.funnel.models import Answer, Visit
 from quizfunnel.quizzes.models import Question
@@ -284,10 +284,13 @@ def journeys(branching):
     return build
 
 
-def count(quiz, metric, question=None, value=0, level=Level.ALL, **segment):
+def count(
+    quiz, metric, question=None, value=0, level=Level.ALL, span=Span.DAY, **segment
+):
     cells = FunnelCount.objects.filter(
         quiz=quiz,
         level=level,
+        span=span,
         metric=metric,
         question_id=question.pk if question else 0,
         value=value,
@@ -298,7 +301,7 @@ def count(quiz, metric, question=None, value=0, level=Level.ALL, **segment):
 
 def snapshot(quiz):
     return {
-        (c.level, c.metric, c.day, c.question_id, c.value)
+        (c.level, c.metric, c.span, c.day, c.question_id, c.value)
         + (c.revision, c.device, c.utm_source, c.utm_campaign): c.n
         for c in FunnelCount.objects.filter(quiz=quiz)
         if c.n

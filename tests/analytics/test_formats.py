@@ -1,12 +1,12 @@
 from quizfunnel.analytics.figures import Change, RateChange, Ratio
-from quizfunnel.analytics.rollups import SECONDS_TOP
-from quizfunnel.analytics.templatetags.analytics_format import (
+from quizfunnel.analytics.formats import (
     count,
     percent,
     points_change,
     relative_change,
     seconds,
 )
+from quizfunnel.analytics.rollups import SECONDS_TOP
 
 
 def test_counts_are_grouped():

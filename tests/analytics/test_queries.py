@@ -41,10 +41,12 @@ SEGMENTS = [
     {"utm_campaign": "spring", "revision": 2},
     {"device": "tablet", "utm_source": "newsletter", "utm_campaign": "brand"},
 ]
+# Whole weeks with days on either side, days only, and a week exactly.
 PERIODS = [
     Period.last(30, today=TODAY),
     Period.last(7, today=TODAY),
-    Period(TODAY - timedelta(days=20), TODAY - timedelta(days=14)),
+    Period(TODAY - timedelta(days=45), TODAY - timedelta(days=3)),
+    Period(TODAY - timedelta(days=22), TODAY - timedelta(days=16)),
 ]
 
 
@@ -302,6 +304,22 @@ def test_percentile_is_the_nearest_rank():
     assert percentile(histogram, 50) == 3
     assert percentile(histogram, 90) == 9
     assert percentile({}, 50) is None
+
+
+def test_a_period_is_covered_by_weeks_and_days_exactly_once():
+    for length in range(1, 40):
+        for shift in range(7):
+            period = Period(
+                TODAY - timedelta(days=length + shift), TODAY - timedelta(days=shift)
+            )
+            covered = []
+            for span, first, last in period.spans():
+                day = first
+                while day <= last:
+                    covered += [day + timedelta(days=n) for n in range(span)]
+                    day += timedelta(days=span)
+
+            assert sorted(covered) == period.each_day()
 
 
 def test_previous_period_has_the_same_length():

@@ -5,7 +5,7 @@ import pytest
 from quizfunnel.analytics.models import FunnelCount, Level, Metric
 from quizfunnel.analytics.rebuild import rollup_rebuild
 from quizfunnel.funnel.models import Visit
-from tests.analytics.conftest import Journey, count, snapshot
+from tests.analytics.conftest import LEAD, Journey, count, snapshot
 from tests.factories import PublishedQuizFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,15 @@ def test_rebuild_counts_skips_only_without_an_answer(branching):
     assert count(quiz, Metric.SKIPPED, budget) == 1
     assert count(quiz, Metric.ANSWERED, budget) == 1
     assert count(quiz, Metric.SKIPPED, budget, level=Level.SEGMENT, revision=2) == 1
+
+
+def test_rebuild_floors_seconds_exactly_near_a_whole_second(branching):
+    quiz, plan = branching.quiz, branching.plan
+    shown = NOON.replace(microsecond=999625)
+    journey = Journey(quiz, shown).view().start(plan)
+    journey.wait(14.154488).answer(plan, LEAD, choices=[branching.choice(plan, "C")])
+    FunnelCount.objects.all().delete()
+
+    rollup_rebuild(quiz=quiz)
+
+    assert count(quiz, Metric.SECONDS, plan, 14) == 1

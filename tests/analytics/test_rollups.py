@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from quizfunnel.analytics.models import FunnelCount, Level, Metric
+from quizfunnel.analytics.models import FunnelCount, Level, Metric, Span
 from quizfunnel.analytics.rebuild import rollup_rebuild
 from quizfunnel.analytics.rollups import (
     NUMBER_SUM_LIMIT,
@@ -36,8 +36,11 @@ def test_bots_and_previews_change_no_count(branching):
 def test_a_view_counts_once_at_every_level(branching):
     Journey(branching.quiz, NOON, device="tablet", utm_source="mail").view().view()
 
-    levels = FunnelCount.objects.filter(metric=Metric.VIEWS)
-    assert sorted(levels.values_list("level", "n")) == [(level, 1) for level in Level]
+    cells = FunnelCount.objects.filter(metric=Metric.VIEWS)
+    assert sorted(cells.values_list("level", "span", "n")) == [
+        (level, span, 1) for level in Level for span in Span
+    ]
+    assert count(branching.quiz, Metric.VIEWS, span=Span.WEEK) == 1
     assert count(branching.quiz, Metric.VIEWS, level=Level.DEVICE, device="tablet")
     assert count(branching.quiz, Metric.VIEWS, level=Level.DEVICE, device="") == 0
     assert count(branching.quiz, Metric.VIEWS, level=Level.TRAFFIC, utm_source="mail")
@@ -146,7 +149,7 @@ def test_a_visit_counts_on_the_day_it_started(branching):
 
     Journey(branching.quiz, late).view().wait(30).start(branching.plan)
 
-    days = set(FunnelCount.objects.values_list("day", flat=True))
+    days = set(FunnelCount.objects.filter(span=Span.DAY).values_list("day", flat=True))
     assert days == {late.date()}
 
 
@@ -156,7 +159,8 @@ def test_days_follow_the_configured_time_zone(branching, settings):
 
     Journey(branching.quiz, evening).view()
 
-    assert FunnelCount.objects.get(level=Level.ALL).day.isoformat() == "2026-03-10"
+    day = FunnelCount.objects.get(level=Level.ALL, span=Span.DAY).day
+    assert day.isoformat() == "2026-03-10"
 
 
 def test_seconds_are_floored_and_capped():
