@@ -287,39 +287,54 @@ def _count_answer(deltas: Counter[Cell], change: AnswerChange) -> None:
 
 
 def _apply(visit: Visit, deltas: Counter[Cell]) -> None:
-    # Sorted cells take their row locks in one order in every request, so
-    # two concurrent requests cannot deadlock on each other's cells.
     cells = sorted(cell for cell, n in deltas.items() if n)
     if not cells:
         return
     day = visit_day(visit)
-    spans = [
-        (Span.DAY, connection.ops.adapt_datefield_value(day)),
-        (Span.WEEK, connection.ops.adapt_datefield_value(week_of(day))),
-    ]
-    params: list[Any] = []
+    levels: list[Any] = []
     for level, attributes in LEVEL_ATTRIBUTES.items():
-        segment = [
+        levels.append(level)
+        levels += [
             getattr(visit, name) if name in attributes else BLANK[name]
             for name in SEGMENT_COLUMNS
         ]
-        for cell in cells:
-            for span, starting in spans:
-                params += [visit.quiz_id, level, cell.metric, span, starting]
-                params += [cell.question_id, cell.value, *segment, deltas[cell]]
-    _upsert(len(cells) * len(LEVEL_ATTRIBUTES) * len(spans), params)
-
-
-def _upsert(rows: int, params: list[Any]) -> None:
-    table = FunnelCount._meta.db_table
-    row = "(" + ", ".join(["%s"] * (len(CELL_COLUMNS) + 1)) + ")"
-    placeholders = ", ".join([row] * rows)
-    # Table and column names come from the model, values are parameters.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(CELL_COLUMNS)}, n) "  # noqa: S608
-        f"VALUES {placeholders} "
-        f"ON CONFLICT ({', '.join(CELL_COLUMNS)}) "
-        f"DO UPDATE SET n = {table}.n + excluded.n"
-    )
+    values: list[Any] = []
+    for cell in cells:
+        values += [cell.metric, cell.question_id, cell.value, deltas[cell]]
+    spans = [
+        Span.DAY,
+        connection.ops.adapt_datefield_value(day),
+        Span.WEEK,
+        connection.ops.adapt_datefield_value(week_of(day)),
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            _upsert_sql(len(LEVEL_ATTRIBUTES), len(cells), 2),
+            [visit.quiz_id, *levels, *values, *spans],
+        )
+
+
+def _upsert_sql(levels: int, cells: int, spans: int) -> str:
+    """Return one upsert of every level x cell x span, as three short lists.
+
+    Parameters grow with levels + cells + spans, not their product. Rows go
+    in key order, so concurrent requests lock shared cells in one order and
+    cannot deadlock on each other.
+    """
+    table = FunnelCount._meta.db_table
+    columns = ", ".join(CELL_COLUMNS)
+    return (
+        f"INSERT INTO {table} ({columns}, n) "  # noqa: S608 - names from the model
+        "SELECT %s, l.column1, c.column1, s.column1, s.column2, c.column2, "
+        "c.column3, l.column2, l.column3, l.column4, l.column5, c.column4 "
+        f"FROM ({_values(levels, 5)}) AS l CROSS JOIN ({_values(cells, 4)}) AS c "
+        f"CROSS JOIN ({_values(spans, 2)}) AS s "
+        # "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+        "WHERE true ORDER BY l.column1, c.column1, c.column2, c.column3, s.column1 "
+        f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n"
+    )
+
+
+def _values(rows: int, width: int) -> str:
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return "VALUES " + ", ".join([row] * rows)
