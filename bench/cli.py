@@ -20,6 +20,9 @@ import signal
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,11 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     results["finished_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["targets"] = report.targets(results)
     text = report.markdown(results)
-    # Only a whole run at the default size speaks for the README.
-    full = parts == set(PARTS) and not args.quick
+    # Only a whole, successful run at the default size speaks for the README.
+    failed = bool(results.get("failures"))
+    full = parts == set(PARTS) and not args.quick and not failed
     _save(results, text, write_readme=full and not args.no_readme)
     print(text)
-    return 0
+    return 1 if failed else 0
 
 
 def _close_connections() -> None:
@@ -234,14 +238,28 @@ def _run(
         }
 
     if parts & {"load", "pages"}:
-        results.update(
-            _served(args, size, parts, workdir, quiz, len(walk.answer_steps))
-        )
+        with failure_noted(results, "servers"):
+            _served(args, size, parts, workdir, quiz, len(walk.answer_steps), results)
     if "dashboard" in parts:
         log("dashboard over generated history")
-        results["dashboard"] = _dashboard(args, size, results)
+        with failure_noted(results, "dashboard"):
+            results["dashboard"] = _dashboard(args, size, results)
     results["machine"] = machine
     return results
+
+
+@contextmanager
+def failure_noted(results: dict[str, Any], part: str) -> Iterator[None]:
+    """Let one part fail without losing the figures of the others.
+
+    A run with a failed part prints what it measured, exits non-zero and
+    leaves the README alone.
+    """
+    try:
+        yield
+    except Exception as error:
+        log(f"{part} failed:\n{traceback.format_exc()}")
+        results.setdefault("failures", []).append(f"{part}: {error!r}")
 
 
 def _served(
@@ -251,12 +269,12 @@ def _served(
     workdir: Path,
     quiz: Any,
     answers_per_visit: int,
-) -> dict[str, Any]:
+    results: dict[str, Any],
+) -> None:
     """Run the parts that need the servers, and stop them."""
     from bench import answerstep, pageweight
     from bench.server import Server
 
-    results: dict[str, Any] = {}
     server = Server(
         workers=args.workers, env=dict(os.environ), log=workdir / "gunicorn.log"
     )
@@ -271,24 +289,25 @@ def _served(
         }
         if "load" in parts:
             log("answer step, ceiling and peer under load")
-            results["answer_step"] = answerstep.measure(
-                server=server,
-                quiz=quiz,
-                answers_per_visit=answers_per_visit,
-                peer_steps=quiz.questions.filter(retired=False).count(),
-                settings=answerstep.Settings(
-                    rounds=args.rounds or size.rounds,
-                    seconds=args.seconds or size.seconds,
-                    warmup_seconds=size.warmup_seconds,
-                    connections=args.connections,
-                ),
-                workdir=workdir,
-            )
-            results["memory"] = {"workers": server.worker_memory()}
+            with failure_noted(results, "answer step"):
+                results["answer_step"] = answerstep.measure(
+                    server=server,
+                    quiz=quiz,
+                    answers_per_visit=answers_per_visit,
+                    peer_steps=quiz.questions.filter(retired=False).count(),
+                    settings=answerstep.Settings(
+                        rounds=args.rounds or size.rounds,
+                        seconds=args.seconds or size.seconds,
+                        warmup_seconds=size.warmup_seconds,
+                        connections=args.connections,
+                    ),
+                    workdir=workdir,
+                )
+                results["memory"] = {"workers": server.worker_memory()}
         if "pages" in parts:
             log("page weight in Chromium")
-            results["page_weight"] = pageweight.measure(server.base_url, quiz.slug)
-    return results
+            with failure_noted(results, "page weight"):
+                results["page_weight"] = pageweight.measure(server.base_url, quiz.slug)
 
 
 def _dashboard(

@@ -143,6 +143,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines += _dashboard(results)
     lines += _page_weight(results)
     lines += _memory(results)
+    for failure in results.get("failures", []):
+        lines += [f"**Failed**: {failure}", ""]
     lines.append("**Targets**")
     lines.append("")
     lines += table(
