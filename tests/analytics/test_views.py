@@ -229,3 +229,24 @@ def test_the_dashboard_page_takes_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(10):
         client.get(dashboard_url(history.quiz))
+
+
+def test_a_quiz_without_questions_shows_its_lead_form_row(client, analyst):
+    quiz = PublishedQuizFactory()
+
+    response = client.get(dashboard_url(quiz))
+
+    assert response.status_code == 200
+    assert [step.is_lead_form for step in response.context["dashboard"].steps] == [True]
+
+
+def test_the_overview_without_quizzes_says_so(client, analyst):
+    response = client.get(reverse("analytics_overview"))
+
+    assert "No quizzes yet." in response.text
+
+
+def test_an_unknown_quiz_is_not_found(client, analyst):
+    response = client.get(reverse("analytics_dashboard", kwargs={"quiz_id": 999}))
+
+    assert response.status_code == 404
