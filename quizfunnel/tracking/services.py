@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.utils import timezone
@@ -73,8 +73,8 @@ def events_record(
 
 
 def _as_datetime(value: object) -> datetime:
-    # SQLite hands back text for RETURNING of a datetime column.
-    if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    # SQLite hands back naive UTC text for RETURNING of a datetime column.
+    parsed = (
+        value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    )
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)

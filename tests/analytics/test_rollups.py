@@ -2,7 +2,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from quizfunnel.analytics.models import FunnelCount, Level, Metric, Span
 from quizfunnel.analytics.rebuild import rollup_rebuild
@@ -238,13 +237,6 @@ def test_incremental_counts_equal_a_rebuild_from_the_raw_rows(journeys):
     )
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    reason="tracking.services._as_datetime reads SQLite's UTC times as local "
-    "times, so a request's recorded times are off outside UTC (reported to the "
-    "lead with the fix)",
-    strict=True,
-)
 def test_incremental_equals_rebuild_in_another_time_zone(journeys, settings):
     settings.TIME_ZONE = "Asia/Kolkata"
     shape = journeys(start=datetime(2026, 2, 1, tzinfo=UTC), days=20, count=40)
