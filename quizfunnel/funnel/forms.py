@@ -98,7 +98,9 @@ def answer_field(question: QuestionData) -> forms.Field:
     required = question.required
     messages = {"required": ANSWER_REQUIRED, "invalid_choice": INVALID_CHOICE}
     options = [(str(choice.id), choice.label) for choice in question.choices]
-    if question.kind in (Kind.SINGLE, Kind.YES_NO):
+    if question.kind == Kind.RATING:
+        options = [(str(n), str(n)) for n in range(1, question.scale_max + 1)]
+    if question.kind in (Kind.SINGLE, Kind.YES_NO, Kind.RATING):
         return forms.ChoiceField(
             choices=options,
             widget=forms.RadioSelect,
@@ -111,14 +113,6 @@ def answer_field(question: QuestionData) -> forms.Field:
             widget=forms.CheckboxSelectMultiple,
             required=required,
             error_messages={**messages, "invalid_list": INVALID_CHOICE},
-        )
-    if question.kind == Kind.RATING:
-        scale = [(str(n), str(n)) for n in range(1, question.scale_max + 1)]
-        return forms.ChoiceField(
-            choices=scale,
-            widget=forms.RadioSelect,
-            required=required,
-            error_messages=messages,
         )
     if question.kind == Kind.NUMBER:
         return forms.DecimalField(
