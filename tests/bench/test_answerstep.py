@@ -27,7 +27,7 @@ def test_a_pool_holds_enough_visitors_for_the_last_rate_and_a_margin():
     step = Target("step", lambda: None, answers_per_visitor=5, rate=100.0)
     ceiling = Target("ceiling", lambda: None, answers_per_visitor=0, rate=900.0)
 
-    assert step.pool_size(seconds=10, connections=16) == 300 + 32
+    assert step.pool_size(seconds=10, connections=16) == 400 + 32
     assert ceiling.pool_size(seconds=10, connections=16) == 16
 
 
