@@ -4,18 +4,12 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# One launch recipe for the suite and the benchmarks: Debian's Chromium,
+# headless, with nothing that reaches outside the machine.
+from bench.pageweight import CHROMIUM, CHROMIUM_ARGS
+
 # CI sets this so a missing browser fails the run instead of skipping.
 BROWSER_REQUIRED = os.environ.get("QUIZFUNNEL_REQUIRE_BROWSER", "") == "1"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 AXE_JS = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
 
 

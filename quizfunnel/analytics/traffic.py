@@ -12,7 +12,7 @@ import logging
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,6 @@ from quizfunnel.analytics.rollups import LEAD_STEP, question_step
 from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
 from quizfunnel.funnel.paths import (
     AnswerData,
-    ChoiceData,
     QuestionData,
     Structure,
     next_step,
@@ -35,6 +34,7 @@ from quizfunnel.funnel.paths import (
 )
 from quizfunnel.leads.models import Lead
 from quizfunnel.quizzes.models import Question, Quiz
+from quizfunnel.quizzes.selectors import choice_data, question_data
 from quizfunnel.tracking.models import Event
 
 logger = logging.getLogger(__name__)
@@ -208,31 +208,14 @@ def _revisions(quiz: Quiz, first: date, last: date) -> list[Revision]:
 
 
 def _structure(asked: list[Question], every: list[Question]) -> Structure:
+    # Questions retired since a revision were still asked in it.
     return Structure(
         questions=tuple(
-            QuestionData(
-                id=q.pk,
-                position=q.position,
-                kind=q.kind,
-                prompt=q.prompt,
-                help_text="",
-                required=q.required,
-                next_question_id=q.next_question_id,
-                next_to_lead=q.next_to_lead,
-                choices=tuple(
-                    ChoiceData(
-                        id=c.pk,
-                        label=c.label,
-                        score=c.score,
-                        outcome_id=c.outcome_id,
-                        branch_question_id=c.branch_question_id,
-                        branch_to_lead=c.branch_to_lead,
-                    )
-                    for c in q.choices.all()
+            replace(
+                question_data(
+                    vars(q), tuple(choice_data(vars(c)) for c in q.choices.all())
                 ),
-                scale_max=q.scale_max,
-                min_value=q.min_value,
-                max_value=q.max_value,
+                retired=False,
             )
             for q in asked
         ),

@@ -31,31 +31,11 @@ def quiz_structure(*, quiz: Quiz) -> Structure:
     rows = (
         Choice.objects.filter(question_id__in=active_ids, retired=False)
         .order_by("position", "id")
-        .values_list(
-            "id",
-            "question_id",
-            "label",
-            "score",
-            "outcome_id",
-            "branch_question_id",
-            "branch_to_lead",
-            "image",
-        )
+        .values()
     )
-    storage = Choice._meta.get_field("image").storage
-    for choice_id, question_id, label, score, outcome, branch, to_lead, image in rows:
-        choices[question_id].append(
-            ChoiceData(
-                id=choice_id,
-                label=label,
-                score=score,
-                outcome_id=outcome,
-                branch_question_id=branch,
-                branch_to_lead=to_lead,
-                image_url=storage.url(image) if image else "",
-            )
-        )
-    nodes = [_question_data(q, tuple(choices[q["id"]])) for q in questions]
+    for row in rows:
+        choices[row["question_id"]].append(choice_data(row))
+    nodes = [question_data(q, tuple(choices[q["id"]])) for q in questions]
     return Structure(
         questions=tuple(node for node in nodes if not node.retired),
         all_positions={q["id"]: q["position"] for q in questions},
@@ -63,9 +43,25 @@ def quiz_structure(*, quiz: Quiz) -> Structure:
     )
 
 
-def _question_data(
+def choice_data(row: Mapping[str, Any]) -> ChoiceData:
+    """Return a choice's plain data from its field values (attnames)."""
+    image = str(row.get("image") or "")
+    storage = Choice._meta.get_field("image").storage
+    return ChoiceData(
+        id=row["id"],
+        label=row["label"],
+        score=row["score"],
+        outcome_id=row["outcome_id"],
+        branch_question_id=row["branch_question_id"],
+        branch_to_lead=row["branch_to_lead"],
+        image_url=storage.url(image) if image else "",
+    )
+
+
+def question_data(
     row: Mapping[str, Any], choices: tuple[ChoiceData, ...]
 ) -> QuestionData:
+    """Return a question's plain data from its field values (attnames)."""
     return QuestionData(
         id=row["id"],
         position=row["position"],
