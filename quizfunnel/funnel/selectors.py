@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signing import BadSignature
@@ -73,15 +73,22 @@ def quiz_get_for_visitor(
     return quiz
 
 
+# An answer as visit_answers() reads it: one row per chosen choice.
+ANSWER_COLUMNS = ("question_id", "text", "number", "skipped", "answerchoice__choice_id")
+
+
 def visit_answers(*, visit: Visit) -> dict[int, AnswerData]:
     """Return the visit's current answers by question id, in one query."""
     rows = (
         Answer.objects.filter(visit=visit)
-        .values_list(
-            "question_id", "text", "number", "skipped", "answerchoice__choice_id"
-        )
+        .values_list(*ANSWER_COLUMNS)
         .order_by("question_id")
     )
+    return answers_from_rows(rows)
+
+
+def answers_from_rows(rows: Iterable[Sequence[Any]]) -> dict[int, AnswerData]:
+    """Fold rows of ANSWER_COLUMNS, ordered by question, into answers."""
     answers: dict[int, AnswerData] = {}
     for question_id, text, number, skipped, choice_id in rows:
         earlier = answers.get(question_id)

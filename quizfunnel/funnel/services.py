@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from quizfunnel.funnel.paths import (
     Structure,
     path_walk,
 )
-from quizfunnel.funnel.selectors import visit_answers
+from quizfunnel.funnel.selectors import ANSWER_COLUMNS, answers_from_rows
 from quizfunnel.quizzes.models import Goal, Quiz
 from quizfunnel.tracking.models import Event
 from quizfunnel.tracking.services import MicroConversion, events_record
@@ -89,8 +91,7 @@ def step_show(*, visit: Visit, structure: Structure, question_id: int | None) ->
     the question is not on the visit's path, or the quiz is finished.
     """
     with transaction.atomic():
-        visit_lock(visit)
-        answers = visit_answers(visit=visit)
+        answers = visit_lock(visit).answers
         path = _check_step(visit, structure, answers, question_id)
         shown = path.current if question_id is None else structure.question(question_id)
         visit_record(visit, step_conversions(visit.quiz, shown or path.current))
@@ -107,11 +108,11 @@ def answer_record(
     shown. Raises StepError when the question is not on the visit's path.
     """
     with transaction.atomic():
-        visit_lock(visit)
-        answers = visit_answers(visit=visit)
+        state = visit_lock(visit, shown_question_id=question.id)
+        answers = state.answers
         _check_step(visit, structure, answers, question.id)
         before = answers.get(question.id)
-        _answer_save(visit, question, answer, changed=before != answer)
+        _answer_save(visit, question, answer, before=before)
 
         answers = {**answers, question.id: answer}
         path = path_walk(structure, answers)
@@ -124,7 +125,8 @@ def answer_record(
         if before != answer:
             after = AnswerValue(answer.choice_ids, answer.number, answer.skipped)
             changes.append(AnswerChange(question.id, _value(before), after))
-        visit_record(visit, conversions, answer_changes=changes, need_shown_times=True)
+        shown_at = {question.id: state.shown_at} if state.shown_at else {}
+        visit_record(visit, conversions, answer_changes=changes, shown_at=shown_at)
     logger.info(
         "Question answered visit=%s question=%s skipped=%s",
         visit.pk,
@@ -168,9 +170,13 @@ def _check_step(
 
 
 def _answer_save(
-    visit: Visit, question: QuestionData, answer: AnswerData, *, changed: bool
+    visit: Visit,
+    question: QuestionData,
+    answer: AnswerData,
+    *,
+    before: AnswerData | None,
 ) -> None:
-    if not changed:
+    if answer == before:
         return
     # An upsert keeps one row per (visit, question) and its first time.
     stored = Answer.objects.bulk_create(
@@ -189,27 +195,54 @@ def _answer_save(
     )[0]
     if not question.choices:
         return
-    AnswerChoice.objects.filter(answer_id=stored.pk).delete()
+    # A first answer has no choices stored yet.
+    if before is not None:
+        AnswerChoice.objects.filter(answer_id=stored.pk).delete()
     AnswerChoice.objects.bulk_create(
         AnswerChoice(answer_id=stored.pk, choice_id=choice_id)
         for choice_id in sorted(answer.choice_ids)
     )
 
 
-def visit_lock(visit: Visit) -> None:
-    """Lock the visit's row and refresh what concurrent requests may change.
+@dataclass(frozen=True)
+class VisitState:
+    """What a step reads of its visit under the visit's lock."""
+
+    answers: dict[int, AnswerData]
+    # When the question asked about was first shown, if it was.
+    shown_at: datetime | None = None
+
+
+def visit_lock(visit: Visit, *, shown_question_id: int | None = None) -> VisitState:
+    """Lock the visit's row, refresh its progress and read its answers.
 
     Every step of a visit runs under this lock, so two tabs or a double
-    click are applied one after the other and counted once.
+    click are applied one after the other and counted once. Reads, with
+    the answers, when shown_question_id was first shown if asked for.
     """
-    fresh = (
-        Visit.objects.select_for_update()
-        .filter(pk=visit.pk)
-        .values("furthest_step", "furthest_done", "started_at", "completed_at")
-        .get()
+    progress = ("furthest_step", "furthest_done", "started_at", "completed_at")
+    shown_at: Subquery | Value = Value(None, output_field=DateTimeField())
+    if shown_question_id is not None:
+        shown_at = Subquery(
+            Event.objects.filter(
+                visit=OuterRef("pk"),
+                kind=Kind.QUESTION_SHOWN,
+                question_id=shown_question_id,
+            ).values("occurred_at")[:1]
+        )
+    # Lock first, read after: a statement that waited for the lock sees the
+    # other rows it joins as they were before the wait.
+    Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk").get()
+    rows = list(
+        Visit.objects.filter(pk=visit.pk)
+        .annotate(shown_at=shown_at)
+        .values_list(*progress, "shown_at", *(f"answers__{c}" for c in ANSWER_COLUMNS))
+        .order_by("answers__question_id")
     )
-    for name, value in fresh.items():
+    for name, value in zip(progress, rows[0], strict=False):
         setattr(visit, name, value)
+    answers = answers_from_rows(row[5:] for row in rows if row[5] is not None)
+    return VisitState(answers, rows[0][4])
 
 
 def visit_record(
@@ -218,26 +251,19 @@ def visit_record(
     *,
     answer_changes: Sequence[AnswerChange] = (),
     extra_fields: Sequence[str] = (),
-    need_shown_times: bool = False,
+    shown_at: Mapping[int, datetime] | None = None,
 ) -> list[MicroConversion]:
     """Record conversions, apply them to the rollups and touch the visit.
 
-    Call inside a transaction, after visit_lock(). Returns the conversions
-    that were new.
+    Call inside a transaction, after visit_lock(). shown_at: when each
+    question answered in conversions was first shown (see rollup_record).
+    Returns the conversions that were new.
     """
     recorded = events_record(visit=visit, conversions=conversions)
-    shown_at: dict[int, datetime] = {}
-    # Time on a question is measured at its first answer only.
-    if need_shown_times and any(c.kind == Kind.QUESTION_ANSWERED for c in recorded):
-        shown_at = dict(
-            Event.objects.filter(visit=visit, kind=Kind.QUESTION_SHOWN).values_list(
-                "question_id", "occurred_at"
-            )
-        )
     rollup_fields = rollup_record(
         visit=visit,
         recorded=recorded,
-        shown_at=shown_at,
+        shown_at=shown_at or {},
         answer_changes=answer_changes,
     )
     visit.last_seen_at = timezone.now()

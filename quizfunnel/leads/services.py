@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quizfunnel.funnel.models import Visit
 from quizfunnel.funnel.paths import Structure, path_walk
-from quizfunnel.funnel.selectors import visit_answers, visit_outcome
+from quizfunnel.funnel.selectors import visit_outcome
 from quizfunnel.funnel.services import StepError, visit_lock, visit_record
 from quizfunnel.leads.models import Lead
 from quizfunnel.tracking.models import Event
@@ -39,10 +39,9 @@ def lead_capture(*, visit: Visit, structure: Structure, data: LeadData) -> Lead:
     Raises StepError when the visit has not answered its questions.
     """
     with transaction.atomic():
-        visit_lock(visit)
+        answers = visit_lock(visit).answers
         if visit.completed_at is not None:
             return Lead.objects.get(visit=visit)
-        answers = visit_answers(visit=visit)
         path = path_walk(structure, answers)
         if visit.started_at is None or not path.complete:
             raise StepError(QUESTIONS_UNANSWERED)

@@ -13,6 +13,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 hex_colour_validator = RegexValidator(
@@ -239,6 +240,16 @@ class Quiz(models.Model):
         return hashlib.sha256(encoded).hexdigest()
 
 
+def quiz_touch(**lookup: Any) -> None:
+    """Mark the quiz matching lookup as changed now.
+
+    Its questions and choices call this on every save and delete, so the
+    quiz's updated_at moves with any change to its structure; the cached
+    structures (quizzes.selectors) are keyed by it.
+    """
+    Quiz.objects.filter(**lookup).update(updated_at=timezone.now())
+
+
 class Question(models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
@@ -326,6 +337,15 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.prompt
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        quiz_touch(pk=self.quiz_id)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        quiz_touch(pk=self.quiz_id)
+        return deleted
 
     @property
     def has_choices(self) -> bool:
@@ -415,6 +435,15 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        quiz_touch(questions=self.question_id)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        quiz_touch(questions=self.question_id)
+        return deleted
 
 
 class Goal(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max
@@ -20,8 +21,26 @@ from quizfunnel.leads.models import Lead
 from quizfunnel.quizzes.models import Choice, Question, Quiz
 from quizfunnel.tracking.models import Event
 
+# Structures by quiz id and the quiz's updated_at, which every change to
+# its questions and choices moves (models.quiz_touch): an entry can only
+# be outdated by a newer key, never served stale. Per process, bounded.
+_structures: dict[tuple[int, datetime | None], Structure] = {}
+STRUCTURES_KEPT = 100
+
 
 def quiz_structure(*, quiz: Quiz) -> Structure:
+    """Return the quiz's structure, loaded once per version of the quiz."""
+    key = (quiz.pk, quiz.updated_at)
+    structure = _structures.get(key)
+    if structure is None:
+        structure = quiz_structure_load(quiz=quiz)
+        if len(_structures) >= STRUCTURES_KEPT:
+            _structures.clear()
+        _structures[key] = structure
+    return structure
+
+
+def quiz_structure_load(*, quiz: Quiz) -> Structure:
     """Load the quiz's questions and their active choices in two queries."""
     questions = list(
         Question.objects.filter(quiz=quiz).order_by("position", "id").values()

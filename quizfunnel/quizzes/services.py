@@ -18,8 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quizfunnel.funnel.paths import QuestionData, Structure
-from quizfunnel.quizzes.models import Choice, Goal, LeadField, Outcome, Question, Quiz
-from quizfunnel.quizzes.selectors import quiz_structure
+from quizfunnel.quizzes.models import (
+    Choice,
+    Goal,
+    LeadField,
+    Outcome,
+    Question,
+    Quiz,
+    quiz_touch,
+)
+from quizfunnel.quizzes.selectors import quiz_structure_load
 from quizfunnel.quizzes.validation import quiz_publish_problems
 
 logger = logging.getLogger(__name__)
@@ -111,7 +119,7 @@ def quiz_duplicate(*, quiz: Quiz, user: Actor) -> Quiz:
     question is pointed at the step visitors would take instead.
     """
     with transaction.atomic():
-        structure = quiz_structure(quiz=quiz)
+        structure = quiz_structure_load(quiz=quiz)
         copy = Quiz.objects.get(pk=quiz.pk)
         copy.pk = None
         copy.title = _("%(title)s (copy)") % {"title": quiz.title}
@@ -197,6 +205,7 @@ def _copy_questions(
             choice.branch_to_lead = to_lead
             copied.append(choice)
     Choice.objects.bulk_create(copied)
+    quiz_touch(pk=copy.pk)
 
 
 def _copied_target(
@@ -233,6 +242,7 @@ def question_ensure_yes_no_choices(*, question: Question) -> bool:
             Choice(question=question, position=2, label=_("No")),
         ]
     )
+    quiz_touch(pk=question.quiz_id)
     return True
 
 

@@ -22,7 +22,7 @@ from quizfunnel.funnel.paths import (
     next_step,
 )
 from quizfunnel.quizzes.models import Outcome, Question, Quiz
-from quizfunnel.quizzes.selectors import quiz_structure
+from quizfunnel.quizzes.selectors import quiz_structure_load
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -104,7 +104,7 @@ class Walk:
 
 def quiz_publish_problems(*, quiz: Quiz) -> list[str]:
     """Return why quiz cannot be published, as messages; empty when it can."""
-    structure = quiz_structure(quiz=quiz)
+    structure = quiz_structure_load(quiz=quiz)
     problems = [*_lead_form_problems(quiz), *_question_problems(structure)]
     if quiz.scoring != Quiz.Scoring.NONE:
         outcomes = list(quiz.outcomes.order_by("position", "id"))
@@ -114,7 +114,7 @@ def quiz_publish_problems(*, quiz: Quiz) -> list[str]:
 
 def quiz_warnings(*, quiz: Quiz) -> list[str]:
     """Return what is allowed in quiz but probably not meant, as messages."""
-    structure = quiz_structure(quiz=quiz)
+    structure = quiz_structure_load(quiz=quiz)
     warnings = list(_retired_target_warnings(structure))
     reached = quiz_walk(structure).reached
     warnings += [

@@ -669,9 +669,9 @@ def test_answer_step_runs_a_fixed_number_of_queries(
     second = questions[1].choices.first().id
 
     # Savepoints count here; in production the request's transaction is one.
-    with django_assert_max_num_queries(15) as short_run:
+    with django_assert_max_num_queries(11) as short_run:
         answer(visitor, built.quiz, built.q1, team, headers=HTMX)
-    with django_assert_max_num_queries(15) as long_run:
+    with django_assert_max_num_queries(11) as long_run:
         answer(visitor, long_quiz, questions[1], second, headers=HTMX)
 
     assert len(short_run.captured_queries) == len(long_run.captured_queries)

@@ -2,7 +2,7 @@ import pytest
 
 from quizfunnel.funnel.models import AnswerChoice
 from quizfunnel.funnel.paths import LEAD, AnswerData, next_step
-from quizfunnel.quizzes.models import Choice
+from quizfunnel.quizzes.models import Choice, Quiz
 from quizfunnel.quizzes.selectors import (
     choice_answer_counts,
     goal_event_counts,
@@ -37,6 +37,41 @@ def step_after(structure, question_id, chosen=()):
     question = structure.get(question_id)
     step = next_step(structure, question, AnswerData(question_id, frozenset(chosen)))
     return step if step == LEAD else step.id
+
+
+def fresh(quiz):
+    quiz.refresh_from_db()
+    return quiz
+
+
+def test_structure_is_loaded_once_per_version_of_the_quiz(django_assert_num_queries):
+    quiz = QuizFactory()
+    choice_question(quiz, "A", "B")
+    first = quiz_structure(quiz=fresh(quiz))
+    reloaded = Quiz.objects.get(pk=quiz.pk)
+
+    with django_assert_num_queries(0):
+        again = quiz_structure(quiz=reloaded)
+
+    assert again is first
+
+
+def test_structure_follows_every_saved_change_to_questions_and_choices():
+    quiz = QuizFactory()
+    question = choice_question(quiz, "A", "B")
+    quiz_structure(quiz=fresh(quiz))
+
+    question.help_text = "Pick the closest"
+    question.save()
+    edited = quiz_structure(quiz=fresh(quiz))
+    Choice.objects.get(label="B").delete()
+    deleted = quiz_structure(quiz=fresh(quiz))
+    ChoiceFactory(question=question, label="C", position=3)
+    added = quiz_structure(quiz=fresh(quiz))
+
+    assert edited.get(question.pk).help_text == "Pick the closest"
+    assert [c.label for c in deleted.get(question.pk).choices] == ["A"]
+    assert [c.label for c in added.get(question.pk).choices] == ["A", "C"]
 
 
 def test_structure_holds_questions_in_order_with_active_choices(
