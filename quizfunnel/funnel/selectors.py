@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signing import BadSignature
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -29,26 +29,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 VISIT_COOKIE_SALT = "quizfunnel.funnel.visit"
-# What a step needs of its visit; the rest is loaded only when asked for.
-VISIT_FIELDS = (
-    "id",
-    "token",
-    "quiz_id",
-    "revision",
-    "is_bot",
-    "is_preview",
-    "created_at",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "device",
-    "furthest_step",
-    "furthest_done",
-    "started_at",
-    "completed_at",
-)
+VISIT_COOKIE_PREFIX = "qf_visit_"
 
 
 def quiz_list_published() -> QuerySet[Quiz]:
@@ -68,9 +49,15 @@ def quiz_get_for_visitor(
     quiz = Quiz.objects.filter(slug=slug).first()
     if quiz is None:
         raise Http404("No such quiz.")
+    _check_visible(quiz, user, preview=preview)
+    return quiz
+
+
+def _check_visible(
+    quiz: Quiz, user: AbstractBaseUser | AnonymousUser, *, preview: bool = False
+) -> None:
     if (preview or not quiz.is_published) and not getattr(user, "is_staff", False):
         raise Http404("No such quiz.")
-    return quiz
 
 
 # An answer as visit_answers() reads it: one row per chosen choice.
@@ -140,35 +127,45 @@ def goal_get(*, quiz: Quiz, name: str) -> Goal | None:
 
 
 def visit_cookie_name(quiz: Quiz) -> str:
-    return f"qf_visit_{quiz.pk}"
+    return f"{VISIT_COOKIE_PREFIX}{quiz.pk}"
 
 
-def visit_from_request(*, quiz: Quiz, request: HttpRequest) -> Visit | None:
-    """Return the visit this browser has in progress for quiz, if any.
+def quiz_and_visit_get(*, slug: str, request: HttpRequest) -> tuple[Quiz, Visit | None]:
+    """Return the quiz at slug a visitor may take, and this browser's visit.
 
-    The visit's token travels in a signed cookie. A forged, expired or
-    foreign cookie, or a visit idle past the resume window, gives None: the
-    caller starts a new visit and never picks up someone else's.
+    The visit's token travels in a signed cookie per quiz. A forged,
+    expired or foreign cookie, or a visit idle past the resume window,
+    gives no visit: the caller starts a new one and never picks up someone
+    else's. One query when a visit is in progress, the quiz joined to it;
+    raises Http404 as quiz_get_for_visitor() does.
     """
-    name = visit_cookie_name(quiz)
-    if name not in request.COOKIES:
-        return None
+    visit = _visit_from_cookies(slug=slug, request=request)
+    if visit is None:
+        return quiz_get_for_visitor(slug=slug, user=request.user), None
+    _check_visible(visit.quiz, request.user)
+    return visit.quiz, visit
+
+
+def _visit_from_cookies(*, slug: str, request: HttpRequest) -> Visit | None:
     window = timedelta(hours=settings.QUIZFUNNEL_VISIT_RESUME_HOURS)
-    try:
-        value = request.get_signed_cookie(name, salt=VISIT_COOKIE_SALT, max_age=window)
-        token = uuid.UUID(str(value))
-    except (BadSignature, ValueError):
-        logger.warning("Visit cookie rejected quiz=%s", quiz.pk)
+    wanted = Q()
+    for name in request.COOKIES:
+        quiz_id = name.removeprefix(VISIT_COOKIE_PREFIX)
+        if quiz_id == name or not quiz_id.isdigit():
+            continue
+        try:
+            value = request.get_signed_cookie(
+                name, salt=VISIT_COOKIE_SALT, max_age=window
+            )
+            token = uuid.UUID(str(value))
+        except (BadSignature, ValueError):
+            logger.warning("Visit cookie rejected quiz=%s", quiz_id)
+            continue
+        wanted |= Q(quiz_id=int(quiz_id), token=token)
+    if not wanted:
         return None
-    visit = (
-        Visit.objects.filter(
-            token=token,
-            quiz=quiz,
-            last_seen_at__gte=timezone.now() - window,
-        )
-        .only(*VISIT_FIELDS)
+    return (
+        Visit.objects.select_related("quiz")
+        .filter(wanted, quiz__slug=slug, last_seen_at__gte=timezone.now() - window)
         .first()
     )
-    if visit is not None:
-        visit.quiz = quiz
-    return visit

@@ -25,11 +25,11 @@ from quizfunnel.funnel.paths import LEAD, Path, QuestionData, Structure, path_wa
 from quizfunnel.funnel.selectors import (
     VISIT_COOKIE_SALT,
     goal_get,
+    quiz_and_visit_get,
     quiz_get_for_visitor,
     quiz_list_published,
     visit_answers,
     visit_cookie_name,
-    visit_from_request,
     visit_lead_outcome,
     visit_outcome,
 )
@@ -72,8 +72,7 @@ def quiz_preview(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def quiz_intro(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    quiz = _quiz(request, slug)
-    visit = visit_from_request(quiz=quiz, request=request)
+    quiz, visit = quiz_and_visit_get(slug=slug, request=request)
     if visit is None:
         visit = visit_start(quiz=quiz, request=request, preview=not quiz.is_published)
     elif request.method == "GET" and (visit.started_at or visit.completed_at):
@@ -93,7 +92,7 @@ def quiz_intro(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def quiz_question(
     request: HtmxHttpRequest, slug: str, question_id: int
 ) -> HttpResponse:
-    quiz, visit = _quiz_and_visit(request, slug)
+    quiz, visit = quiz_and_visit_get(slug=slug, request=request)
     if visit is None:
         return redirect("quiz_intro", slug=slug)
     structure = quiz_structure(quiz=quiz)
@@ -125,7 +124,7 @@ def quiz_question(
 
 @require_http_methods(["GET", "POST"])
 def quiz_lead(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    quiz, visit = _quiz_and_visit(request, slug)
+    quiz, visit = quiz_and_visit_get(slug=slug, request=request)
     if visit is None:
         return redirect("quiz_intro", slug=slug)
     structure = quiz_structure(quiz=quiz)
@@ -168,7 +167,7 @@ def quiz_lead(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def quiz_goal(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    quiz, visit = _quiz_and_visit(request, slug)
+    quiz, visit = quiz_and_visit_get(slug=slug, request=request)
     if visit is None:
         return JsonResponse({"error": NO_VISIT}, status=400)
     goal = goal_get(quiz=quiz, name=request.POST.get("goal", "")[:50])
@@ -183,22 +182,13 @@ def quiz_goal(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def quiz_done(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    quiz, visit = _quiz_and_visit(request, slug)
+    quiz, visit = quiz_and_visit_get(slug=slug, request=request)
     if visit is None or visit.completed_at is None:
         return redirect("quiz_intro", slug=slug)
     return _done_page(request, quiz, visit)
 
 
 # Responses
-
-
-def _quiz(request: HtmxHttpRequest, slug: str) -> Quiz:
-    return quiz_get_for_visitor(slug=slug, user=request.user)
-
-
-def _quiz_and_visit(request: HtmxHttpRequest, slug: str) -> tuple[Quiz, Visit | None]:
-    quiz = _quiz(request, slug)
-    return quiz, visit_from_request(quiz=quiz, request=request)
 
 
 def _resume(request: HtmxHttpRequest, quiz: Quiz, visit: Visit) -> HttpResponse:
