@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from django.http import HttpRequest
 from django.utils import timezone
@@ -231,8 +231,15 @@ def visit_lock(visit: Visit, *, shown_question_id: int | None = None) -> VisitSt
             ).values("occurred_at")[:1]
         )
     # Lock first, read after: a statement that waited for the lock sees the
-    # other rows it joins as they were before the wait.
-    Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk").get()
+    # other rows it joins as they were before the wait. Plain SQL, as the
+    # ORM takes longer to compile this than the database to run it;
+    # SQLite locks the whole database for a writing transaction anyway.
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {Visit._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+                [visit.pk],
+            )
     rows = list(
         Visit.objects.filter(pk=visit.pk)
         .annotate(shown_at=shown_at)
