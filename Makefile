@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 run: export DEBUG ?= true
 run: install
 	$(MANAGE) migrate --noinput
-	$(MANAGE) demo
+	$(MANAGE) demo --site http://$(HOST):$(PORT)
 	$(MANAGE) generate_traffic --quiz find-your-plan --visits 4000 --days 28 --if-empty
 	$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -36,6 +36,14 @@ def test_demo_creates_a_working_published_quiz(capsys):
     assert f"/q/{DEMO_SLUG}/" in output
 
 
+def test_demo_prints_links_to_where_the_server_answers(capsys):
+    call_command("demo", site="http://0.0.0.0:8123")
+
+    output = capsys.readouterr().out
+    assert "http://0.0.0.0:8123/admin/" in output
+    assert f"http://0.0.0.0:8123/q/{DEMO_SLUG}/" in output
+
+
 def test_demo_quiz_has_a_branch_goals_scored_outcomes_and_consent():
     call_command("demo")
 

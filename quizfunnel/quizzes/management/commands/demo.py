@@ -94,8 +94,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="where the server will answer, for the printed links",
+        )
 
-    def handle(self, *args: Any, username: str, **options: Any) -> None:
+    def handle(self, *args: Any, username: str, site: str, **options: Any) -> None:
         password = secrets.token_urlsafe(12)
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
@@ -111,9 +116,9 @@ class Command(BaseCommand):
         quiz_url = reverse("quiz_intro", kwargs={"slug": DEMO_SLUG})
         self.stdout.write(
             self.style.SUCCESS(f"{action} the admin user. {quiz_action} the demo quiz.")
-            + f"\n  Admin:    http://127.0.0.1:8000/admin/"
+            + f"\n  Admin:    {site}/admin/"
             f"\n  Username: {username}\n  Password: {password}"
-            f"\n  Quiz:     http://127.0.0.1:8000{quiz_url}"
+            f"\n  Quiz:     {site}{quiz_url}"
         )
 
 
