@@ -241,16 +241,35 @@ class Quiz(models.Model):
 
 
 def quiz_touch(**lookup: Any) -> None:
-    """Mark the quiz matching lookup as changed now.
-
-    Its questions and choices call this on every save and delete, so the
-    quiz's updated_at moves with any change to its structure; the cached
-    structures (quizzes.selectors) are keyed by it.
-    """
+    """Mark the quiz matching lookup as changed now."""
     Quiz.objects.filter(**lookup).update(updated_at=timezone.now())
 
 
-class Question(models.Model):
+class QuizPart(models.Model):
+    """A row of a quiz's structure: saving or deleting it touches the quiz.
+
+    The quiz's updated_at then moves with any change to its structure; the
+    cached structures (quizzes.selectors) are keyed by it.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        quiz_touch(**self.quiz_lookup())
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        quiz_touch(**self.quiz_lookup())
+        return deleted
+
+    def quiz_lookup(self) -> dict[str, Any]:
+        """Return the lookup that finds this row's quiz."""
+        raise NotImplementedError
+
+
+class Question(QuizPart):
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
@@ -338,14 +357,8 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.prompt
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        quiz_touch(pk=self.quiz_id)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        deleted = super().delete(*args, **kwargs)
-        quiz_touch(pk=self.quiz_id)
-        return deleted
+    def quiz_lookup(self) -> dict[str, Any]:
+        return {"pk": self.quiz_id}
 
     @property
     def has_choices(self) -> bool:
@@ -389,7 +402,7 @@ class Outcome(models.Model):
         return self.title
 
 
-class Choice(models.Model):
+class Choice(QuizPart):
     question = models.ForeignKey(
         Question,
         on_delete=models.CASCADE,
@@ -436,14 +449,8 @@ class Choice(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        quiz_touch(questions=self.question_id)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        deleted = super().delete(*args, **kwargs)
-        quiz_touch(questions=self.question_id)
-        return deleted
+    def quiz_lookup(self) -> dict[str, Any]:
+        return {"questions": self.question_id}
 
 
 class Goal(models.Model):
