@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from types import TracebackType
 from typing import Any
 
 from django.db import connection, models
@@ -43,58 +45,136 @@ def tables_analyze(*models_: type[models.Model]) -> None:
 class BulkWriter:
     """Collect rows for one table and write them in one go."""
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+    def __init__(
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        defaults: tuple[Any, ...] = (),
+    ) -> None:
         self.table = model._meta.db_table
         self.columns = list(columns)
-        self.template: list[tuple[str, Any]] = []
+        self.defaults = defaults
         self.rows: list[tuple[Any, ...]] = []
 
     @classmethod
     def for_model(cls, model: type[models.Model], names: Sequence[str]) -> BulkWriter:
-        """Write rows given as {name: value}; other columns get their default.
+        """Write rows of the named fields' values; other columns get their default.
 
-        Defaults are prepared once, so a model that gains a field with a
-        default keeps working without a change here.
+        Defaults are prepared once and added to each row, so a model that
+        gains a field with a default keeps working without a change here.
         """
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if f.attname in names or not f.primary_key
-        ]
-        writer = cls(model, [f.column for f in fields if f.column])
-        writer.template = [
-            (f.attname, f.get_db_prep_save(f.get_default(), connection)) for f in fields
-        ]
-        return writer
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        named = [fields[name] for name in names]
+        rest = [f for f in fields.values() if f not in named and not f.primary_key]
+        return cls(
+            model,
+            [f.column for f in [*named, *rest] if f.column],
+            tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest),
+        )
 
     def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(row)
-
-    def add_values(self, values: Mapping[str, Any]) -> None:
-        self.rows.append(
-            tuple(values.get(name, default) for name, default in self.template)
-        )
+        self.rows.append(row + self.defaults if self.defaults else row)
 
     def flush(self) -> None:
         if not self.rows:
             return
-        columns = ", ".join(self.columns)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # The driver's COPY: some ten times faster than INSERTs.
-                with cursor.cursor.copy(
-                    f"COPY {self.table} ({columns}) FROM STDIN"
-                ) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
+                self.copy(cursor.cursor)
             else:
+                columns = ", ".join(self.columns)
                 marks = ", ".join(["%s"] * len(self.columns))
                 sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"  # noqa: S608
                 for start in range(0, len(self.rows), SLICE):
                     cursor.executemany(
                         sql, [_adapt(row) for row in self.rows[start : start + SLICE]]
                     )
-        self.rows.clear()
+        self.rows = []
+
+    def copy(self, cursor: Any) -> None:
+        """Write the rows with the driver's binary COPY (PostgreSQL).
+
+        Some ten times faster than INSERTs; binary spares both sides the
+        formatting and parsing of text, most of all for times.
+        """
+        if not self.rows:
+            return
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0",
+            [self.table],
+        )
+        types = dict(cursor.fetchall())
+        columns = ", ".join(self.columns)
+        statement = f"COPY {self.table} ({columns}) FROM STDIN (FORMAT BINARY)"
+        with cursor.copy(statement) as copy:
+            copy.set_types([types[column] for column in self.columns])
+            for row in self.rows:
+                copy.write_row(row)
+        self.rows = []
+
+
+class BulkLoad:
+    """Write batches of rows while the caller makes the next batch.
+
+    On PostgreSQL a thread runs each batch's COPY, so the server stores and
+    indexes one batch while Python computes the next: two cores at work
+    instead of one. One batch is in flight at a time, and the caller must
+    leave the connection alone until write() or close() returns. Elsewhere
+    each batch is written at once.
+    """
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> BulkLoad:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if error is None:
+            self.wait()
+        else:
+            # Let the batch in flight end before the transaction rolls back.
+            self._join()
+
+    def write(self, writers: Sequence[BulkWriter]) -> None:
+        """Write the writers' rows in order, in the background if possible."""
+        self.wait()
+        if connection.vendor != "postgresql":
+            for writer in writers:
+                writer.flush()
+            return
+        connection.ensure_connection()
+        self._thread = threading.Thread(
+            target=self._copy, args=(connection.connection, writers), daemon=True
+        )
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Return once the batch in flight is written; raise what it raised."""
+        self._join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _copy(self, driver_connection: Any, writers: Sequence[BulkWriter]) -> None:
+        try:
+            with driver_connection.cursor() as cursor:
+                for writer in writers:
+                    writer.copy(cursor)
+        except BaseException as error:  # handed to the caller by wait()
+            self._error = error
 
 
 def _adapt(row: tuple[Any, ...]) -> tuple[Any, ...]:

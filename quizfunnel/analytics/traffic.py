@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from bisect import bisect
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from quizfunnel.analytics.bulk import BulkWriter, ids_reserve, tables_analyze
+from quizfunnel.analytics.bulk import BulkLoad, BulkWriter, ids_reserve, tables_analyze
 from quizfunnel.analytics.rebuild import rollup_rebuild
 from quizfunnel.analytics.rollups import LEAD_STEP, question_step
 from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
@@ -93,6 +94,7 @@ VISIT_VALUES = [
     "furthest_step",
     "furthest_done",
 ]
+VISIT_COLUMNS = ["id", *VISIT_VALUES]
 LEAD_VALUES = [
     "visit_id",
     "quiz_id",
@@ -101,6 +103,12 @@ LEAD_VALUES = [
     "consent_at",
     "created_at",
 ]
+
+
+VIEWED, STARTED = Kind.QUIZ_VIEWED.value, Kind.QUIZ_STARTED.value
+SHOWN, ANSWERED = Kind.QUESTION_SHOWN.value, Kind.QUESTION_ANSWERED.value
+SKIPPED, FORM_SHOWN = Kind.QUESTION_SKIPPED.value, Kind.LEAD_FORM_SHOWN.value
+SUBMITTED, RESULT = Kind.LEAD_SUBMITTED.value, Kind.RESULT_SHOWN.value
 
 
 @dataclass(frozen=True)
@@ -112,22 +120,6 @@ class Revision:
     since: date
 
 
-@dataclass
-class SimulatedVisit:
-    """What one visit leaves behind: its row's values, events and answers."""
-
-    visit: dict[str, Any]
-    events: list[tuple[str, int | None, datetime]] = field(default_factory=list)
-    answers: dict[int, tuple[AnswerData, datetime, datetime]] = field(
-        default_factory=dict
-    )
-    lead_at: datetime | None = None
-
-    @property
-    def counted(self) -> bool:
-        return not (self.visit["is_bot"] or self.visit["is_preview"])
-
-
 def traffic_generate(
     *, quiz: Quiz, visits: int, days: int, seed: int = 1, until: date | None = None
 ) -> int:
@@ -135,26 +127,43 @@ def traffic_generate(
 
     Returns the number of visits written. Runs in one transaction.
     """
-    zone = ZoneInfo(settings.TIME_ZONE)
+    zone = _zone()
     until = until or datetime.now(zone).date()
     rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
     revisions = _revisions(quiz, until - timedelta(days=days - 1), until)
     simulation = Simulation(quiz, revisions, rng)
     # Visits start at least an hour ago, so none is still going on.
     latest = datetime.now(zone) - timedelta(hours=1)
+    chunks = list(_chunks(visits))
     with transaction.atomic():
         _check_keys_per_statement()
         written = 0
-        for chunk in _chunks(visits):
-            moments = sorted(
-                _moment(rng, until, days, zone, latest) for _ in range(chunk)
-            )
-            simulation.write([simulation.visit(at) for at in moments])
-            written += chunk
-            logger.info("Traffic written quiz=%s visits=%s", quiz.pk, written)
+        with BulkLoad() as load:
+            visit_ids = ids_reserve(Visit, chunks[0])
+            for index, chunk in enumerate(chunks):
+                moments = sorted(
+                    _moment(rng, until, days, zone, latest) for _ in range(chunk)
+                )
+                simulation.run(moments, visit_ids)
+                # The connection is free again once the last batch is written.
+                load.wait()
+                writers = simulation.writers()
+                if index + 1 < len(chunks):
+                    visit_ids = ids_reserve(Visit, chunks[index + 1])
+                load.write(writers)
+                written += chunk
+                logger.info("Traffic written quiz=%s visits=%s", quiz.pk, written)
         tables_analyze(Visit, Event, Answer, AnswerChoice, Lead)
         rollup_rebuild(quiz=quiz)
     return written
+
+
+def _zone() -> tzinfo:
+    # UTC's own tzinfo is the same zone as ZoneInfo("UTC"), and the driver
+    # writes times in it several times faster.
+    if settings.TIME_ZONE == "UTC":
+        return UTC
+    return ZoneInfo(settings.TIME_ZONE)
 
 
 def _check_keys_per_statement() -> None:
@@ -172,7 +181,7 @@ def _chunks(total: int) -> Iterator[int]:
 
 
 def _moment(
-    rng: random.Random, until: date, days: int, zone: ZoneInfo, latest: datetime
+    rng: random.Random, until: date, days: int, zone: tzinfo, latest: datetime
 ) -> datetime:
     """Pick a first-view time: busier on weekdays, afternoons and lately."""
     while True:
@@ -223,130 +232,218 @@ def _structure(asked: list[Question], every: list[Question]) -> Structure:
     )
 
 
+def _cumulative(weights: Sequence[float]) -> list[float]:
+    total, cumulative = 0.0, []
+    for weight in weights:
+        total += weight
+        cumulative.append(total)
+    return cumulative
+
+
+def _weighted(rng: random.Random, items: Sequence[Any], cumulative: list[float]) -> Any:
+    # rng.choices(items, cum_weights=cumulative)[0], draw for draw, without
+    # the checks and the list it makes on every call.
+    return items[bisect(cumulative, rng.random() * cumulative[-1], 0, len(items) - 1)]
+
+
+SOURCE_WEIGHTS = _cumulative([s[3] for s in SOURCES])
+DEVICE_WEIGHTS = _cumulative([d[1] for d in DEVICES])
+
+
+class Plan:
+    """What a revision's walks look up at every step, worked out once."""
+
+    def __init__(self, revision: Revision) -> None:
+        structure = revision.structure
+        self.number = revision.number
+        self.since = revision.since
+        self.structure = structure
+        self.first: QuestionData | str = path_walk(structure, {}).current
+        first_id = structure.questions[0].id if structure.questions else None
+        # A question's chance to be left, before intent and device.
+        self.leave_base = {
+            q.id: 0.035 + EFFORT.get(q.kind, 0.0) + (0.05 if q.id == first_id else 0.0)
+            for q in structure.questions
+        }
+        self.thinking = {q.id: THINKING.get(q.kind, 6.0) for q in structure.questions}
+        # Earlier choices are picked more often, as on most real quizzes.
+        self.choice_weights = {
+            q.id: _cumulative([1 / (1 + 0.6 * n) for n in range(len(q.choices))])
+            for q in structure.questions
+        }
+        self.choice_ids = {
+            q.id: tuple(c.id for c in q.choices) for q in structure.questions
+        }
+        self.steps = {q.id: question_step(q.id) for q in structure.questions}
+        # Answers and the steps after them repeat: each is made once.
+        self._answers: dict[tuple[Any, ...], AnswerData] = {}
+        self._next: dict[tuple[int, frozenset[int]], QuestionData | str] = {}
+
+    def answer(self, question_id: int, *key: Any, **values: Any) -> AnswerData:
+        cached = self._answers.get((question_id, *key))
+        if cached is None:
+            cached = AnswerData(question_id, **values)
+            self._answers[(question_id, *key)] = cached
+        return cached
+
+    def next(self, question: QuestionData, answer: AnswerData) -> QuestionData | str:
+        # next_step reads only the chosen choices of the answer.
+        key = (question.id, answer.choice_ids)
+        step = self._next.get(key)
+        if step is None:
+            step = self._next[key] = next_step(self.structure, question, answer)
+        return step
+
+
 class Simulation:
-    """Walks visits through the quiz and writes what they leave behind."""
+    """Walks visits through the quiz and collects the rows they leave."""
 
     def __init__(self, quiz: Quiz, revisions: list[Revision], rng: random.Random):
         self.quiz = quiz
-        self.revisions = revisions
+        self.plans = [Plan(revision) for revision in revisions]
+        self.visit_defaults = BulkWriter.for_model(Visit, VISIT_COLUMNS).defaults
         self.rng = rng
+        self.visits: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        # Answers without their ids, and their choices by answer position.
+        self.answers: list[tuple[Any, ...]] = []
+        self.choices: list[tuple[int, int]] = []
+        self.leads: list[tuple[Any, ...]] = []
 
-    def visit(self, at: datetime) -> SimulatedVisit:
+    def run(self, moments: list[datetime], visit_ids: list[int]) -> None:
+        for visit_id, at in zip(visit_ids, moments, strict=True):
+            self.visit(visit_id, at)
+
+    def visit(self, visit_id: int, at: datetime) -> None:
         rng = self.rng
-        revision = [r for r in self.revisions if r.since <= at.date()] or [
-            self.revisions[0]
-        ]
-        source, medium, campaign, _share, intent = rng.choices(
-            SOURCES, weights=[s[3] for s in SOURCES]
-        )[0]
-        device, _share, leaving = rng.choices(DEVICES, weights=[d[1] for d in DEVICES])[
-            0
-        ]
-        simulated = SimulatedVisit(
-            {
-                "quiz_id": self.quiz.pk,
-                "revision": revision[-1].number,
-                "token": uuid.UUID(int=rng.getrandbits(128), version=4),
-                "created_at": at,
-                "last_seen_at": at,
-                "utm_source": source,
-                "utm_medium": medium,
-                "utm_campaign": campaign,
-                "device": device,
-                "is_bot": rng.random() < BOT_SHARE,
-                "is_preview": rng.random() < PREVIEW_SHARE,
-                "furthest_step": "",
-                "furthest_done": False,
-            }
+        day = at.date()
+        plan = self.plans[0]
+        for later in self.plans:
+            if later.since <= day:
+                plan = later
+        source, medium, campaign, _share, intent = _weighted(
+            rng, SOURCES, SOURCE_WEIGHTS
         )
-        simulated.events.append((Kind.QUIZ_VIEWED, None, at))
-        if simulated.visit["is_bot"]:
+        device, _share, leaving = _weighted(rng, DEVICES, DEVICE_WEIGHTS)
+        token = uuid.UUID(int=rng.getrandbits(128), version=4)
+        is_bot = rng.random() < BOT_SHARE
+        is_preview = rng.random() < PREVIEW_SHARE
+        self.events.append((visit_id, VIEWED, None, None, at))
+        if is_bot:
             intent, leaving = 0.3, 3.0
-        Walk(self, simulated, revision[-1].structure, intent, leaving).run(at)
-        return simulated
+        walk = Walk(self, plan, visit_id, intent, leaving)
+        walk.run(at)
+        self.visits.append(
+            (visit_id, self.quiz.pk, plan.number, token, at, walk.last_seen_at)
+            + (source, medium, campaign, device, is_bot, is_preview)
+            + (walk.started_at, walk.completed_at, walk.furthest, walk.done)
+            + self.visit_defaults
+        )
+        for question_id, (data, first, last) in walk.answers.items():
+            position = len(self.answers)
+            self.answers.append(
+                (visit_id, question_id, data.text, data.number, data.skipped)
+                + (first, last)
+            )
+            for choice_id in sorted(data.choice_ids):
+                self.choices.append((position, choice_id))
+        if walk.completed_at is not None:
+            self.leads.append(
+                (visit_id, self.quiz.pk, f"visitor{visit_id}@example.com", True)
+                + (walk.completed_at, walk.completed_at)
+            )
 
-    def write(self, simulated: list[SimulatedVisit]) -> None:
-        ids = ids_reserve(Visit, len(simulated))
-        answer_count = sum(len(s.answers) for s in simulated)
-        answer_ids = iter(ids_reserve(Answer, answer_count))
-        visits = BulkWriter.for_model(Visit, ["id", *VISIT_VALUES])
+    def writers(self) -> list[BulkWriter]:
+        """Hand over the rows collected so far, with their answers' ids."""
+        answer_ids = ids_reserve(Answer, len(self.answers))
+        visits = BulkWriter.for_model(Visit, VISIT_COLUMNS)
+        visits.rows = self.visits
         events = BulkWriter(
             Event, ["visit_id", "kind", "question_id", "goal_id", "occurred_at"]
         )
+        events.rows = self.events
         answers = BulkWriter(
             Answer,
             ["id", "visit_id", "question_id", "text", "number", "skipped"]
             + ["first_answered_at", "answered_at"],
         )
+        answers.rows = [
+            (answer_id, *row)
+            for answer_id, row in zip(answer_ids, self.answers, strict=True)
+        ]
         choices = BulkWriter(AnswerChoice, ["answer_id", "choice_id"])
+        choices.rows = [(answer_ids[index], choice) for index, choice in self.choices]
         leads = BulkWriter.for_model(Lead, LEAD_VALUES)
-        for visit_id, item in zip(ids, simulated, strict=True):
-            item.visit["id"] = visit_id
-            visits.add_values(item.visit)
-            for kind, question_id, occurred_at in item.events:
-                events.add((visit_id, kind, question_id, None, occurred_at))
-            for question_id, (data, first, last) in item.answers.items():
-                answer_id = next(answer_ids)
-                answers.add(
-                    (answer_id, visit_id, question_id, data.text, data.number)
-                    + (data.skipped, first, last)
-                )
-                for choice_id in sorted(data.choice_ids):
-                    choices.add((answer_id, choice_id))
-            if item.lead_at is not None:
-                leads.add_values(_lead(item.visit, item.lead_at))
-        for writer in (visits, events, answers, choices, leads):
-            writer.flush()
-
-
-def _lead(visit: dict[str, Any], at: datetime) -> dict[str, Any]:
-    return {
-        "visit_id": visit["id"],
-        "quiz_id": visit["quiz_id"],
-        "email": f"visitor{visit['id']}@example.com",
-        "consent_given": True,
-        "consent_at": at,
-        "created_at": at,
-    }
+        for lead in self.leads:
+            leads.add(lead)
+        self.visits, self.events, self.answers = [], [], []
+        self.choices, self.leads = [], []
+        return [visits, events, answers, choices, leads]
 
 
 class Walk:
     """One visit's way through the quiz, event by event."""
 
+    __slots__ = (
+        "rng",
+        "plan",
+        "visit_id",
+        "events",
+        "intent",
+        "leaving",
+        "answers",
+        "recorded",
+        "changed",
+        "furthest",
+        "done",
+        "started_at",
+        "completed_at",
+        "last_seen_at",
+    )
+
     def __init__(
         self,
         simulation: Simulation,
-        simulated: SimulatedVisit,
-        structure: Structure,
+        plan: Plan,
+        visit_id: int,
         intent: float,
         leaving: float,
     ):
         self.rng = simulation.rng
-        self.simulated = simulated
-        self.structure = structure
+        self.plan = plan
+        self.visit_id = visit_id
+        self.events = simulation.events
         self.intent = intent
         self.leaving = leaving
-        self.answers: dict[int, AnswerData] = {}
+        # Each answered question's answer, first and last answer time.
+        self.answers: dict[int, list[Any]] = {}
         self.recorded: set[tuple[str, int | None]] = set()
         # Until an answer is changed, the next step follows from the last
         # answer alone; after that, the whole path is walked again.
         self.changed = False
+        self.furthest = ""
+        self.done = False
+        self.started_at: datetime | None = None
+        self.completed_at: datetime | None = None
+        self.last_seen_at: datetime | None = None
 
     def run(self, at: datetime) -> None:
-        rng, visit = self.rng, self.simulated.visit
+        rng, plan = self.rng, self.plan
+        self.last_seen_at = at
         if rng.random() < 0.06:
             at += self._wait(40)  # a repeat view of the same visit records nothing
         if rng.random() > min(0.95, 0.62 * self.intent / self.leaving**0.5):
             return
         at += self._wait(5)
-        visit["started_at"] = at
-        self._record(Kind.QUIZ_STARTED, None, at)
-        step = path_walk(self.structure, {}).current
+        self.started_at = at
+        self._record(STARTED, None, at)
+        step = plan.first
         self._show(step, at)
         while isinstance(step, QuestionData):
-            if rng.random() < self._leave_chance(step):
+            chance = plan.leave_base[step.id] * self.leaving / self.intent
+            if rng.random() < min(0.9, chance):
                 return
-            at += self._wait(THINKING.get(step.kind, 6.0))
+            at += self._wait(plan.thinking[step.id])
             step = self._answer(step, at)
             at += timedelta(milliseconds=rng.randint(80, 600))
             self._show(step, at)
@@ -357,15 +454,10 @@ class Walk:
                 self._show(step, at)
         if rng.random() < min(0.9, 0.55 * self.intent / self.leaving**0.5):
             at += self._wait(25)
-            self._record(Kind.LEAD_SUBMITTED, None, at)
-            self._record(Kind.RESULT_SHOWN, None, at + timedelta(milliseconds=300))
-            self.simulated.lead_at = visit["completed_at"] = at
-        visit["last_seen_at"] = at
-
-    def _leave_chance(self, question: QuestionData) -> float:
-        first = question.id == self.structure.questions[0].id
-        base = 0.035 + EFFORT.get(question.kind, 0.0) + (0.05 if first else 0.0)
-        return min(0.9, base * self.leaving / self.intent)
+            self._record(SUBMITTED, None, at)
+            self._record(RESULT, None, at + timedelta(milliseconds=300))
+            self.completed_at = at
+        self.last_seen_at = at
 
     def _wait(self, median: float) -> timedelta:
         if self.rng.random() < 0.004:
@@ -378,73 +470,75 @@ class Walk:
         if (kind, question_id) in self.recorded:
             return
         self.recorded.add((kind, question_id))
-        self.simulated.events.append((kind, question_id, at))
-        if kind in (Kind.QUESTION_SHOWN, Kind.LEAD_FORM_SHOWN):
-            visit = self.simulated.visit
-            visit["furthest_step"] = (
-                LEAD_STEP if question_id is None else question_step(question_id)
+        self.events.append((self.visit_id, kind, question_id, None, at))
+        if kind in (SHOWN, FORM_SHOWN):
+            self.furthest = (
+                LEAD_STEP if question_id is None else self.plan.steps[question_id]
             )
-            visit["furthest_done"] = False
-        elif kind in (Kind.QUESTION_ANSWERED, Kind.QUESTION_SKIPPED):
-            self._complete(question_step(question_id or 0))
-        elif kind == Kind.LEAD_SUBMITTED:
-            self._complete(LEAD_STEP)
-
-    def _complete(self, step: str) -> None:
-        visit = self.simulated.visit
-        if visit["furthest_step"] == step:
-            visit["furthest_done"] = True
+            self.done = False
+        elif kind in (ANSWERED, SKIPPED):
+            if self.furthest == self.plan.steps[question_id]:  # type: ignore[index]
+                self.done = True
+        elif kind == SUBMITTED and self.furthest == LEAD_STEP:
+            self.done = True
 
     def _show(self, step: QuestionData | str, at: datetime) -> None:
         if isinstance(step, QuestionData):
-            self._record(Kind.QUESTION_SHOWN, step.id, at)
+            self._record(SHOWN, step.id, at)
         else:
-            self._record(Kind.LEAD_FORM_SHOWN, None, at)
+            self._record(FORM_SHOWN, None, at)
 
     def _answer(self, question: QuestionData, at: datetime) -> QuestionData | str:
         skip = not question.required and self.rng.random() < 0.25
-        data = AnswerData(question.id, skipped=True) if skip else self._pick(question)
-        self.answers[question.id] = data
-        first = self.simulated.answers.get(question.id, (data, at, at))[1]
-        self.simulated.answers[question.id] = (data, first, at)
-        kind = Kind.QUESTION_SKIPPED if skip else Kind.QUESTION_ANSWERED
-        self._record(kind, question.id, at)
+        if skip:
+            data = self.plan.answer(question.id, "skip", skipped=True)
+        else:
+            data = self._pick(question)
+        times = self.answers.get(question.id)
+        if times is None:
+            self.answers[question.id] = [data, at, at]
+        else:
+            times[0], times[2] = data, at
+        self._record(SKIPPED if skip else ANSWERED, question.id, at)
         if self.changed:
-            return path_walk(self.structure, self.answers).current
-        return next_step(self.structure, question, data)
+            return path_walk(self.plan.structure, self._answered()).current
+        return self.plan.next(question, data)
+
+    def _answered(self) -> dict[int, AnswerData]:
+        return {question_id: a[0] for question_id, a in self.answers.items()}
 
     def _go_back_and_change(self, at: datetime) -> QuestionData | str:
         """Go Back to the last answered question and answer it again."""
-        path = path_walk(self.structure, self.answers)
-        answered = [q for q in path.steps if q.id in self.answers]
+        answers = self._answered()
+        path = path_walk(self.plan.structure, answers)
+        answered = [q for q in path.steps if q.id in answers]
         if not answered:
             return path.current
         self.changed = True
         return self._answer(answered[-1], at)
 
     def _pick(self, question: QuestionData) -> AnswerData:
-        rng = self.rng
+        rng, plan = self.rng, self.plan
         if question.choices:
-            # Earlier choices are picked more often, as on most real quizzes.
-            weights = [1 / (1 + 0.6 * n) for n in range(len(question.choices))]
+            ids = plan.choice_ids[question.id]
+            weights = plan.choice_weights[question.id]
             count = 1
             if question.kind == Question.Kind.MULTIPLE:
-                count = rng.randint(1, len(question.choices))
+                count = rng.randint(1, len(ids))
             chosen: set[int] = set()
             while len(chosen) < count:
-                chosen.add(rng.choices(question.choices, weights=weights)[0].id)
-            return AnswerData(question.id, choice_ids=frozenset(chosen))
+                chosen.add(_weighted(rng, ids, weights))
+            picked = frozenset(chosen)
+            return plan.answer(question.id, picked, choice_ids=picked)
         if question.kind == Question.Kind.RATING:
             point = min(
                 question.scale_max,
                 max(1, round(rng.gauss(0.7, 0.25) * question.scale_max)),
             )
-            return AnswerData(question.id, number=Decimal(point))
+            return plan.answer(question.id, point, number=Decimal(point))
         if question.kind == Question.Kind.NUMBER:
             low = float(question.min_value if question.min_value is not None else 1)
             high = float(question.max_value if question.max_value is not None else 500)
-            value = Decimal(
-                str(round(rng.triangular(low, high, low + (high - low) / 5)))
-            )
-            return AnswerData(question.id, number=value)
-        return AnswerData(question.id, text="Sample answer")
+            value = round(rng.triangular(low, high, low + (high - low) / 5))
+            return plan.answer(question.id, value, number=Decimal(str(value)))
+        return plan.answer(question.id, "text", text="Sample answer")
