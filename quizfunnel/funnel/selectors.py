@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signing import BadSignature
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -148,7 +148,7 @@ def quiz_and_visit_get(*, slug: str, request: HttpRequest) -> tuple[Quiz, Visit 
 
 def _visit_from_cookies(*, slug: str, request: HttpRequest) -> Visit | None:
     window = timedelta(hours=settings.QUIZFUNNEL_VISIT_RESUME_HOURS)
-    wanted = Q()
+    quiz_ids: dict[uuid.UUID, int] = {}
     for name in request.COOKIES:
         quiz_id = name.removeprefix(VISIT_COOKIE_PREFIX)
         if quiz_id == name or not quiz_id.isdigit():
@@ -157,15 +157,22 @@ def _visit_from_cookies(*, slug: str, request: HttpRequest) -> Visit | None:
             value = request.get_signed_cookie(
                 name, salt=VISIT_COOKIE_SALT, max_age=window
             )
-            token = uuid.UUID(str(value))
+            quiz_ids[uuid.UUID(str(value))] = int(quiz_id)
         except (BadSignature, ValueError):
             logger.warning("Visit cookie rejected quiz=%s", quiz_id)
-            continue
-        wanted |= Q(quiz_id=int(quiz_id), token=token)
-    if not wanted:
+    if not quiz_ids:
         return None
-    return (
-        Visit.objects.select_related("quiz")
-        .filter(wanted, quiz__slug=slug, last_seen_at__gte=timezone.now() - window)
-        .first()
+    # Found by token alone, so the unique index serves it whatever the
+    # planner's statistics say; the cookie's quiz and the slug are checked
+    # here.
+    visits = Visit.objects.select_related("quiz").filter(
+        token__in=quiz_ids, last_seen_at__gte=timezone.now() - window
+    )
+    return next(
+        (
+            visit
+            for visit in visits
+            if visit.quiz_id == quiz_ids[visit.token] and visit.quiz.slug == slug
+        ),
+        None,
     )
