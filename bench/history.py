@@ -151,6 +151,7 @@ def _build(name: str, sizes: tuple[int, ...]) -> History:
             days=HISTORY_DAYS,
             seed=index + 1,
             until=until,
+            own_database=True,
             stdout=Quiet(),
         )
         log(f"history: {visits:,} visits in {time.monotonic() - started:.0f} s")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -40,6 +41,44 @@ def tables_analyze(*models_: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in models_:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
+@contextmanager
+def indexes_deferred(*models_: type[models.Model]) -> Iterator[None]:
+    """Drop the tables' secondary indexes for a bulk load; build them after.
+
+    PostgreSQL builds an index from sorted rows many times faster than it
+    adds the same rows one by one. Only for a database of its own: the
+    tables stay locked until the transaction ends. Elsewhere, does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, "
+            "pg_get_indexdef(i.indexrelid), c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid "
+            "AND c.conrelid = i.indrelid AND c.contype = 'u' "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary",
+            [[model._meta.db_table for model in models_]],
+        )
+        indexes = cursor.fetchall()
+        for table, index, _definition, constraint, _rule in indexes:
+            if constraint:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+            else:
+                cursor.execute(f"DROP INDEX {index}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for table, _index, definition, constraint, rule in indexes:
+            if constraint:
+                cursor.execute(
+                    f"ALTER TABLE {table} ADD CONSTRAINT {constraint} {rule}"
+                )
+            else:
+                cursor.execute(definition)
 
 
 class BulkWriter:

@@ -13,6 +13,7 @@ import random
 import uuid
 from bisect import bisect
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -22,7 +23,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from quizfunnel.analytics.bulk import BulkLoad, BulkWriter, ids_reserve, tables_analyze
+from quizfunnel.analytics.bulk import (
+    BulkLoad,
+    BulkWriter,
+    ids_reserve,
+    indexes_deferred,
+    tables_analyze,
+)
 from quizfunnel.analytics.rebuild import rollup_rebuild
 from quizfunnel.analytics.rollups import LEAD_STEP, question_step
 from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
@@ -121,11 +128,20 @@ class Revision:
 
 
 def traffic_generate(
-    *, quiz: Quiz, visits: int, days: int, seed: int = 1, until: date | None = None
+    *,
+    quiz: Quiz,
+    visits: int,
+    days: int,
+    seed: int = 1,
+    until: date | None = None,
+    own_database: bool = False,
 ) -> int:
     """Write visits spread over the days up to until (default today), counted.
 
-    Returns the number of visits written. Runs in one transaction.
+    Returns the number of visits written. Runs in one transaction. With
+    own_database, the raw tables' indexes are built again after the load,
+    which is much faster for large histories but locks the tables: only
+    for a database nothing else uses.
     """
     zone = _zone()
     until = until or datetime.now(zone).date()
@@ -135,10 +151,14 @@ def traffic_generate(
     # Visits start at least an hour ago, so none is still going on.
     latest = datetime.now(zone) - timedelta(hours=1)
     chunks = list(_chunks(visits))
+    tables = (Visit, Event, Answer, AnswerChoice, Lead)
+    deferred: AbstractContextManager[None] = nullcontext()
+    if own_database:
+        deferred = indexes_deferred(*tables)
     with transaction.atomic():
         _check_keys_per_statement()
         written = 0
-        with BulkLoad() as load:
+        with deferred, BulkLoad() as load:
             visit_ids = ids_reserve(Visit, chunks[0])
             for index, chunk in enumerate(chunks):
                 moments = sorted(
@@ -153,7 +173,7 @@ def traffic_generate(
                 load.write(writers)
                 written += chunk
                 logger.info("Traffic written quiz=%s visits=%s", quiz.pk, written)
-        tables_analyze(Visit, Event, Answer, AnswerChoice, Lead)
+        tables_analyze(*tables)
         rollup_rebuild(quiz=quiz)
     return written
 

@@ -2,6 +2,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F
 
 from quizfunnel.analytics.rebuild import rollup_rebuild
@@ -9,6 +10,7 @@ from quizfunnel.analytics.traffic import traffic_generate
 from quizfunnel.funnel.models import Answer, Visit
 from quizfunnel.leads.models import Lead
 from quizfunnel.tracking.models import Event
+from tests.analytics.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,36 @@ def test_the_generator_keeps_furthest_steps_as_a_rebuild_computes_them(traffic):
     rollup_rebuild(quiz=traffic.quiz)
 
     assert sorted(counted.values_list(*fields)) == before
+
+
+def test_a_load_in_a_database_of_its_own_writes_the_same_and_keeps_indexes(
+    branching,
+):
+    tables = [model._meta.db_table for model in (Visit, Event, Answer, Lead)]
+    indexes = _indexes(tables)
+    options = {"visits": 200, "days": 7, "seed": 4, "until": UNTIL}
+    traffic_generate(quiz=branching.quiz, **options)
+    shared = snapshot(branching.quiz), _raw_rows()
+    Lead.objects.all().delete()
+    Visit.objects.all().delete()
+
+    traffic_generate(quiz=branching.quiz, own_database=True, **options)
+
+    assert (snapshot(branching.quiz), _raw_rows()) == shared
+    assert _indexes(tables) == indexes
+
+
+def _raw_rows():
+    return (
+        sorted(Visit.objects.values_list("token", "created_at", "furthest_step")),
+        sorted(Event.objects.values_list("visit__token", "kind", "occurred_at")),
+        sorted(Answer.objects.values_list("visit__token", "question", "number")),
+    )
+
+
+def _indexes(tables):
+    with connection.cursor() as cursor:
+        return {
+            table: connection.introspection.get_constraints(cursor, table)
+            for table in tables
+        }

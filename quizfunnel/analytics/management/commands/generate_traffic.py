@@ -29,6 +29,12 @@ class Command(BaseCommand):
             help="Last day of the history, YYYY-MM-DD. Default: today.",
         )
         parser.add_argument(
+            "--own-database",
+            action="store_true",
+            help="Nothing else uses the database: build the raw tables' indexes "
+            "after the load, which is faster but locks the tables meanwhile.",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing when the quiz is missing or already has visits.",
@@ -54,6 +60,7 @@ class Command(BaseCommand):
             days=options["days"],
             seed=options["seed"],
             until=options["until"],
+            own_database=options["own_database"],
         )
         seconds = time.monotonic() - started
         self.stdout.write(
