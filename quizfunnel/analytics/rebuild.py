@@ -192,19 +192,21 @@ RESET_FURTHEST = (
 )
 
 
-def rollup_rebuild(*, quiz: Quiz) -> None:
+def rollup_rebuild(*, quiz: Quiz, steps: bool = True) -> None:
     """Recompute all of quiz's rollups, and its visits' furthest steps.
 
     Holds the rollups' table lock for its duration: rollup_record() calls
     from live traffic wait, then add their deltas on top, so nothing is
-    counted twice or lost.
+    counted twice or lost. steps=False trusts the visits' furthest steps,
+    for a writer that sets them as rollup_record() would (generate_traffic).
     """
     visits_sql, visits_params = _counted_visits(quiz)
     with transaction.atomic(), connection.cursor() as cursor:
         _lock_cells(cursor)
         cursor.execute(f"DELETE FROM {CELLS} WHERE quiz_id = %s", [quiz.pk])
-        cursor.execute(UPDATE_FURTHEST, [quiz.pk])
-        cursor.execute(RESET_FURTHEST, [quiz.pk])
+        if steps:
+            cursor.execute(UPDATE_FURTHEST, [quiz.pk])
+            cursor.execute(RESET_FURTHEST, [quiz.pk])
         for statement in (
             COUNT_EVENTS,
             COUNT_SKIPPED,

@@ -44,6 +44,21 @@ def test_rebuild_repairs_the_visits_furthest_steps(branching):
     assert count(branching.quiz, Metric.DROP_OFF, branching.plan) == 1
 
 
+def test_rebuild_can_trust_the_visits_furthest_steps(branching):
+    journey = Journey(branching.quiz, NOON).view().start(branching.plan)
+    Visit.objects.update(furthest_step="lead", furthest_done=False)
+
+    rollup_rebuild(quiz=branching.quiz, steps=False)
+
+    journey.visit.refresh_from_db()
+    assert (journey.visit.furthest_step, journey.visit.furthest_done) == (
+        "lead",
+        False,
+    )
+    assert count(branching.quiz, Metric.LEAD_DROP_OFF) == 1
+    assert count(branching.quiz, Metric.DROP_OFF, branching.plan) == 0
+
+
 def test_rebuild_leaves_other_quizzes_alone(branching):
     Journey(branching.quiz, NOON).view()
     other = PublishedQuizFactory()
