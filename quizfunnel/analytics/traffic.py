@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model
 
 from quizfunnel.analytics.bulk import (
     BulkLoad,
@@ -30,6 +31,7 @@ from quizfunnel.analytics.bulk import (
     indexes_deferred,
     tables_analyze,
 )
+from quizfunnel.analytics.models import FunnelCount
 from quizfunnel.analytics.rebuild import rollup_rebuild
 from quizfunnel.analytics.rollups import LEAD_STEP, question_step
 from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
@@ -139,9 +141,9 @@ def traffic_generate(
     """Write visits spread over the days up to until (default today), counted.
 
     Returns the number of visits written. Runs in one transaction. With
-    own_database, the raw tables' indexes are built again after the load,
-    which is much faster for large histories but locks the tables: only
-    for a database nothing else uses.
+    own_database, the tables' indexes are built again after the load and
+    after the count, which is much faster for large histories but locks
+    the tables: only for a database nothing else uses.
     """
     zone = _zone()
     until = until or datetime.now(zone).date()
@@ -152,13 +154,10 @@ def traffic_generate(
     latest = datetime.now(zone) - timedelta(hours=1)
     chunks = list(_chunks(visits))
     tables = (Visit, Event, Answer, AnswerChoice, Lead)
-    deferred: AbstractContextManager[None] = nullcontext()
-    if own_database:
-        deferred = indexes_deferred(*tables)
     with transaction.atomic():
         _check_keys_per_statement()
         written = 0
-        with deferred, BulkLoad() as load:
+        with _deferred(own_database, *tables), BulkLoad() as load:
             visit_ids = ids_reserve(Visit, chunks[0])
             for index, chunk in enumerate(chunks):
                 moments = sorted(
@@ -174,9 +173,14 @@ def traffic_generate(
                 written += chunk
                 logger.info("Traffic written quiz=%s visits=%s", quiz.pk, written)
         tables_analyze(*tables)
-        # The walks set each visit's furthest step as the site would.
-        rollup_rebuild(quiz=quiz, steps=False)
+        with _deferred(own_database, FunnelCount):
+            # The walks set each visit's furthest step as the site would.
+            rollup_rebuild(quiz=quiz, steps=False)
     return written
+
+
+def _deferred(own_database: bool, *models: type[Model]) -> AbstractContextManager[None]:
+    return indexes_deferred(*models) if own_database else nullcontext()
 
 
 def _zone() -> tzinfo:

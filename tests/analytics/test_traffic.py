@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 from django.db.models import Count, F
 
+from quizfunnel.analytics.models import FunnelCount
 from quizfunnel.analytics.rebuild import rollup_rebuild
 from quizfunnel.analytics.traffic import traffic_generate
-from quizfunnel.funnel.models import Answer, Visit
+from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
 from quizfunnel.leads.models import Lead
 from quizfunnel.tracking.models import Event
 from tests.analytics.conftest import snapshot
@@ -101,7 +102,8 @@ def test_the_generator_keeps_furthest_steps_as_a_rebuild_computes_them(traffic):
 def test_a_load_in_a_database_of_its_own_writes_the_same_and_keeps_indexes(
     branching,
 ):
-    tables = [model._meta.db_table for model in (Visit, Event, Answer, Lead)]
+    models = (Visit, Event, Answer, AnswerChoice, Lead, FunnelCount)
+    tables = [model._meta.db_table for model in models]
     indexes = _indexes(tables)
     options = {"visits": 200, "days": 7, "seed": 4, "until": UNTIL}
     traffic_generate(quiz=branching.quiz, **options)
