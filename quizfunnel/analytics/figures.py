@@ -199,6 +199,8 @@ class ValueShare:
     label: str
     count: int
     share: Ratio
+    # A retired choice: hidden from new visits, still in the history.
+    retired: bool = False
 
 
 @dataclass(frozen=True)

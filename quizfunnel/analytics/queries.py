@@ -365,7 +365,11 @@ def _distributions(
             chosen = by_metric.get(Metric.CHOICE, {}).get(question.pk, {})
             shares = [
                 ValueShare(
-                    choice.pk, choice.label, chosen.get(choice.pk, 0), Ratio(0, 0)
+                    choice.pk,
+                    choice.label,
+                    chosen.get(choice.pk, 0),
+                    Ratio(0, 0),
+                    retired=choice.retired,
                 )
                 for choice in question.choices.all()
             ]

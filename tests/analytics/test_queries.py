@@ -21,6 +21,7 @@ from quizfunnel.analytics.queries import (
     segment_options,
 )
 from quizfunnel.funnel.models import Answer, AnswerChoice, Visit
+from quizfunnel.quizzes.models import Choice
 from quizfunnel.tracking.models import Event
 from tests.factories import PublishedQuizFactory, choice_question
 
@@ -283,6 +284,22 @@ def test_an_empty_period_has_zero_counts_and_no_rates(branching):
     assert all(row.drop_off_rate.value is None for row in dashboard.steps)
     assert all(row.median_seconds is None for row in dashboard.steps)
     assert dashboard.worst_step is None
+
+
+def test_a_retired_choice_stays_in_its_distribution_marked_retired(branching):
+    Choice.objects.filter(label="Older").update(retired=True)
+
+    dashboard = dashboard_get(
+        quiz=branching.quiz, period=Period.last(7, today=TODAY), segment=Segment()
+    )
+
+    shares = next(
+        d.shares for d in dashboard.distributions if d.question == branching.retired
+    )
+    assert [(share.label, share.retired) for share in shares] == [
+        ("Old", False),
+        ("Older", True),
+    ]
 
 
 def test_dashboard_takes_a_fixed_number_of_queries(

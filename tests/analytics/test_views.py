@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 from quizfunnel.analytics.figures import Period, Segment
 from quizfunnel.analytics.forms import CUSTOM_DATES_MISSING
 from quizfunnel.analytics.queries import dashboard_get
+from quizfunnel.quizzes.models import Choice
 from tests.analytics.conftest import LEAD, Journey
 from tests.factories import PublishedQuizFactory, UserFactory, choice_question
 
@@ -125,6 +127,18 @@ def test_the_page_shows_the_numbers_and_marks_the_worst_question(
     assert "highest drop-off" in response.text
     assert "retired" in response.text
     assert "33.3 %" in response.text  # leads ÷ views
+
+
+def test_the_answer_tables_mark_a_retired_choice(client, analyst, history):
+    Choice.objects.filter(label="Older").update(retired=True)
+
+    response = client.get(dashboard_url(history.quiz))
+
+    row = re.search(
+        r"<th scope=\"row\">\s*Older\s*(<span[^>]*>[^<]*</span>)?", response.text
+    )
+    assert row is not None
+    assert row.group(1) == '<span class="badge badge--retired">retired</span>'
 
 
 def test_filters_are_read_from_the_query_string(client, analyst, history):
