@@ -48,6 +48,7 @@ from quizfunnel.funnel.services import (
 )
 from quizfunnel.http import HtmxHttpRequest
 from quizfunnel.leads.forms import LeadForm
+from quizfunnel.leads.models import Lead
 from quizfunnel.leads.services import LeadData, lead_capture
 from quizfunnel.quizzes.models import Quiz
 from quizfunnel.quizzes.selectors import quiz_structure
@@ -141,9 +142,8 @@ def quiz_lead(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if form.is_honeypot_filled:
         # Bots get a thank-you and nothing is stored; people never see it.
         return _page(request, quiz, visit, {"step": steps.DONE})
-    answers = visit_answers(visit=visit)
-    path = path_walk(structure, answers)
     if not form.is_valid():
+        path = path_walk(structure, visit_answers(visit=visit))
         return _lead_page(request, quiz, visit, structure, path, form)
     data = LeadData(
         email=form.cleaned_data["email"],
@@ -162,7 +162,9 @@ def quiz_lead(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if request.htmx:
             return HttpResponseClientRedirect(target)
         return redirect(target)
-    return _next(request, quiz, visit, structure, path, done=True)
+    if not request.htmx:
+        return redirect(steps.step_url(quiz, steps.DONE), permanent=False)
+    return _done_page(request, quiz, visit, lead=lead, push=True)
 
 
 @require_POST
@@ -243,15 +245,11 @@ def _next(
     visit: Visit,
     structure: Structure,
     path: Path,
-    *,
-    done: bool = False,
 ) -> HttpResponse:
     """Answer a successful post: the next step's fragment, or a redirect."""
-    step: QuestionData | str = steps.DONE if done else path.current
+    step = path.current
     if not request.htmx:
         return redirect(steps.step_url(quiz, step), permanent=False)
-    if done:
-        return _done_page(request, quiz, visit, push=True)
     if isinstance(step, QuestionData):
         return _question_page(request, quiz, visit, structure, path, step, push=True)
     return _lead_page(request, quiz, visit, structure, path, push=True)
@@ -311,11 +309,17 @@ def _lead_page(
 
 
 def _done_page(
-    request: HtmxHttpRequest, quiz: Quiz, visit: Visit, *, push: bool = False
+    request: HtmxHttpRequest,
+    quiz: Quiz,
+    visit: Visit,
+    *,
+    lead: Lead | None = None,
+    push: bool = False,
 ) -> HttpResponse:
+    """Render the thank-you step; lead: the one just captured, if any."""
     context: dict[str, Any] = {"step": steps.DONE}
     if quiz.scoring != Quiz.Scoring.NONE:
-        context["outcome"] = visit_lead_outcome(visit=visit)
+        context["outcome"] = lead.outcome if lead else visit_lead_outcome(visit=visit)
         if not quiz_shows_result_first(quiz):
             result_show(visit=visit)
     return _page(request, quiz, visit, context, push=push)

@@ -693,6 +693,21 @@ def test_answer_step_runs_a_fixed_number_of_queries(
     assert len(short_run.captured_queries) == len(long_run.captured_queries)
 
 
+def test_lead_submission_runs_a_fixed_number_of_queries(
+    visitor, built, django_assert_max_num_queries
+):
+    walk_to_lead(visitor, built)
+    visitor.get(url("quiz_lead", built.quiz))
+
+    # Savepoints count here; SQLite runs no SELECT ... FOR UPDATE.
+    with django_assert_max_num_queries(17):
+        response = visitor.post(url("quiz_lead", built.quiz), lead_data(), headers=HTMX)
+
+    assert response.status_code == 200
+    assert "Pro" in response.text
+    assert Lead.objects.count() == 1
+
+
 # Embedding
 
 
