@@ -10,7 +10,7 @@ from typing import Any
 
 from quizfunnel.analytics.models import LEVEL_ATTRIBUTES, Span
 from quizfunnel.analytics.rollups import BLANK, SEGMENT_COLUMNS
-from quizfunnel.quizzes.models import Question, Quiz
+from quizfunnel.quizzes.models import Goal, Question, Quiz
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,40 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class GoalRow:
+    """A declared goal: how many visits reached it, and their lead rate.
+
+    views and leads are the period's totals, the same for every row.
+    """
+
+    goal: Goal
+    reached: int
+    reached_leads: int
+    views: int
+    leads: int
+
+    @property
+    def share(self) -> Ratio:
+        return Ratio(self.reached, self.views)
+
+    @property
+    def lead_rate(self) -> Ratio:
+        return Ratio(self.reached_leads, self.reached)
+
+    @property
+    def lead_rate_without(self) -> Ratio:
+        return Ratio(self.leads - self.reached_leads, self.views - self.reached)
+
+    @property
+    def lift(self) -> Ratio:
+        """The lead rate with the goal over the rate without, as one ratio."""
+        return Ratio(
+            self.reached_leads * (self.views - self.reached),
+            self.reached * (self.leads - self.reached_leads),
+        )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     quiz: Quiz
     period: Period
@@ -222,6 +256,7 @@ class Dashboard:
     steps: list[StepRow]
     days: list[DayCounts]
     distributions: list[Distribution]
+    goals: list[GoalRow] = field(default_factory=list)
 
     @property
     def worst_step(self) -> StepRow | None:

@@ -33,6 +33,13 @@ def percent(ratio: Ratio | None) -> str:
     return f"{_one_decimal(ratio.exact * 100)} %"
 
 
+def times(ratio: Ratio) -> str:
+    """Print a ratio as a multiple with one decimal, "2.5×", or a dash."""
+    if ratio.exact is None:
+        return DASH
+    return f"{_one_decimal(ratio.exact)}×"
+
+
 def relative_change(change: Change) -> str:
     """Print a count's change against the previous period, in per cent."""
     if change.relative.exact is None:

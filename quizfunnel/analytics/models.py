@@ -23,6 +23,8 @@ class Metric(models.IntegerChoices):
     CHOICE = 21, _("current answers with a choice")
     NUMBER_BIN = 22, _("current answers with a number in a bin")
     NUMBER_SUM = 23, _("sum of the current numbers, in hundredths")
+    GOAL = 30, _("reached a goal")
+    GOAL_LEAD = 31, _("reached a goal and left a lead")
 
 
 class Span(models.IntegerChoices):
@@ -63,8 +65,8 @@ class FunnelCount(models.Model):
     cell the Monday of that day's week: the same counts are kept by day and
     by week, so a long period reads whole weeks and a few days. question_id is
     0 for quiz-level metrics; value is 0 except for histograms (seconds, a
-    choice id, a number bin). No foreign key to Question: 0 must be a valid
-    key.
+    choice id, a number bin) and goals (the goal id). No foreign key to
+    Question: 0 must be a valid key.
     """
 
     quiz = models.ForeignKey(

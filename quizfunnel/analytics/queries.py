@@ -28,6 +28,10 @@ excluded; a visit that goes on past midnight stays in its first day.
   and 90th percentile by nearest rank: the smallest time t such that at
   least half (nine tenths) of the answering visits took t seconds or less.
 - conversion rate = leads / views and leads / starts.
+- goal(g): visits with a goal event for g; goal leads(g): those of them
+  with lead_submitted, whichever came first. Lead rate with g = goal
+  leads(g) / goal(g); without g = (leads - goal leads(g)) / (views -
+  goal(g)); lift = the first over the second. A correlation, not a cause.
 - answer distribution: over the current answers (after any re-answer) of
   the visits counted; a choice's share = visits whose current answer
   includes it / visits with a current answer that is not a skip. Numbers:
@@ -53,6 +57,7 @@ from quizfunnel.analytics.figures import (
     Dashboard,
     DayCounts,
     Distribution,
+    GoalRow,
     Headline,
     Period,
     QuizSummary,
@@ -71,7 +76,7 @@ from quizfunnel.analytics.rollups import (
     SECONDS_TOP,
     question_step,
 )
-from quizfunnel.quizzes.models import Choice, Question, Quiz
+from quizfunnel.quizzes.models import Choice, Goal, Question, Quiz
 
 DAILY_METRICS = (Metric.VIEWS, Metric.STARTS, Metric.LEADS)
 STEP_METRICS = (
@@ -87,6 +92,8 @@ STEP_METRICS = (
     Metric.CHOICE,
     Metric.NUMBER_BIN,
     Metric.NUMBER_SUM,
+    Metric.GOAL,
+    Metric.GOAL_LEAD,
 )
 OVERVIEW_METRICS = (
     Metric.VIEWS,
@@ -128,14 +135,16 @@ def dashboard_get(
     counts = FunnelCount.objects.filter(quiz=quiz, **segment.cell_lookups(options))
     by_metric = _group(counts.filter(_in_period(period), metric__in=STEP_METRICS))
     days = _days(counts, period)
+    headline = _headline(days, period)
     return Dashboard(
         quiz=quiz,
         period=period,
         segment=segment,
-        headline=_headline(days, period),
+        headline=headline,
         steps=_steps(questions, by_metric),
         days=[days[day] for day in period.each_day()],
         distributions=_distributions(questions, by_metric),
+        goals=_goals(list(quiz.goals.all()), by_metric, headline),
     )
 
 
@@ -337,6 +346,25 @@ def _steps(
         p90_seconds=None,
     )
     return [*rows, lead_form]
+
+
+def _goals(
+    goals: list[Goal],
+    by_metric: Mapping[int, Mapping[int, Mapping[int, int]]],
+    headline: Headline,
+) -> list[GoalRow]:
+    reached = by_metric.get(Metric.GOAL, {}).get(0, {})
+    reached_leads = by_metric.get(Metric.GOAL_LEAD, {}).get(0, {})
+    return [
+        GoalRow(
+            goal=goal,
+            reached=reached.get(goal.pk, 0),
+            reached_leads=reached_leads.get(goal.pk, 0),
+            views=headline.views.current,
+            leads=headline.leads.current,
+        )
+        for goal in goals
+    ]
 
 
 def _worst_row(rows: list[StepRow]) -> StepRow | None:

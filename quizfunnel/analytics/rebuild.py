@@ -106,6 +106,19 @@ COUNT_CHOICES = (
     f"JOIN {ANSWER_CHOICES} c ON c.answer_id = a.id WHERE a.skipped = FALSE "
     f"GROUP BY v.day, {SEGMENT}, a.question_id, c.choice_id"
 )
+COUNT_GOALS = (
+    INSERT + f"{Metric.GOAL}, {Span.DAY}, v.day, 0, e.goal_id, {SEGMENT}, COUNT(*) "
+    f"FROM v JOIN {EVENTS} e ON e.visit_id = v.id WHERE e.kind = 'goal' "
+    f"GROUP BY v.day, {SEGMENT}, e.goal_id"
+)
+# A goal counts with the lead whichever came first: rollup_record counts
+# the pair when the second of the two arrives. One lead_submitted a visit.
+COUNT_GOAL_LEADS = (
+    INSERT + f"{Metric.GOAL_LEAD}, {Span.DAY}, v.day, 0, e.goal_id, {SEGMENT}, "
+    f"COUNT(*) FROM v JOIN {EVENTS} e ON e.visit_id = v.id "
+    f"JOIN {EVENTS} l ON l.visit_id = v.id AND l.kind = 'lead_submitted' "
+    f"WHERE e.kind = 'goal' GROUP BY v.day, {SEGMENT}, e.goal_id"
+)
 HUNDREDTHS = "CAST(ROUND(a.number * 100) AS BIGINT)"
 NUMBER_BIN = (
     f"CASE WHEN {HUNDREDTHS} < 0 THEN {BELOW_ZERO} "
@@ -215,6 +228,8 @@ def rollup_rebuild(*, quiz: Quiz, steps: bool = True) -> None:
             COUNT_CHOICES,
             COUNT_NUMBER_BINS,
             SUM_NUMBERS,
+            COUNT_GOALS,
+            COUNT_GOAL_LEADS,
             _count_seconds(),
         ):
             cursor.execute(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -142,6 +142,7 @@ def rollup_record(
     recorded: Sequence[MicroConversion],
     shown_at: Mapping[int, datetime],
     answer_changes: Sequence[AnswerChange] = (),
+    goals_reached: Collection[int] = (),
 ) -> list[str]:
     """Apply one request's new micro conversions and answers to the rollups.
 
@@ -150,15 +151,18 @@ def rollup_record(
     question id; needed for every question answered for the first time.
     answer_changes: one per Answer row the request created or changed,
     including for each question_answered or question_skipped in recorded.
-    Updates visit.furthest_step and visit.furthest_done in memory and
-    returns the names of the fields the caller must save. Call it last in
-    the transaction: its upsert locks the day's hot cells until commit.
+    goals_reached: ids of the goals the visit reached before this request;
+    needed when recorded holds its lead_submitted. Updates
+    visit.furthest_step and visit.furthest_done in memory and returns the
+    names of the fields the caller must save. Call it last in the
+    transaction: its upsert locks the day's hot cells until commit.
     """
     if not visit.counts:
         return []
     deltas: Counter[Cell] = Counter()
     changes = {change.question_id: change for change in answer_changes}
     _count_conversions(deltas, recorded, shown_at, changes)
+    _count_goals(deltas, visit, recorded, goals_reached)
     fields = _advance_furthest(deltas, visit, recorded)
     for change in answer_changes:
         _count_answer(deltas, change)
@@ -200,6 +204,29 @@ def _count_conversions(
             answered_before = before is not None and not before.skipped
             if not answered_before and question_id not in answered_now:
                 deltas[Cell(Metric.SKIPPED, question_id)] += 1
+
+
+def _count_goals(
+    deltas: Counter[Cell],
+    visit: Visit,
+    recorded: Sequence[MicroConversion],
+    goals_reached: Collection[int],
+) -> None:
+    """Count goals reached, and goals reached by visits with a lead.
+
+    A goal reached after the lead counts with the lead at once; the lead
+    counts for each goal reached before it. lead_capture() sets
+    completed_at before it records the lead.
+    """
+    has_lead = visit.completed_at is not None
+    for conversion in recorded:
+        if conversion.kind == Event.Kind.GOAL and conversion.goal_id is not None:
+            deltas[Cell(Metric.GOAL, 0, conversion.goal_id)] += 1
+            if has_lead:
+                deltas[Cell(Metric.GOAL_LEAD, 0, conversion.goal_id)] += 1
+        elif conversion.kind == Event.Kind.LEAD_SUBMITTED:
+            for goal_id in goals_reached:
+                deltas[Cell(Metric.GOAL_LEAD, 0, goal_id)] += 1
 
 
 def _count_seconds(

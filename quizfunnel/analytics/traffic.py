@@ -84,6 +84,10 @@ EFFORT: dict[str, float] = {
     Question.Kind.NUMBER: 0.04,
 }
 BOT_SHARE, PREVIEW_SHARE = 0.025, 0.01
+# Chance to reach each declared goal for a visit that leaves a lead, and
+# for one that does not: the dashboard's goals then show a lift. Of the
+# goals reached with a lead, this share comes after it (a result's link).
+GOAL_WITH_LEAD, GOAL_WITHOUT_LEAD, GOAL_AFTER_LEAD = 0.45, 0.1, 0.3
 
 # The columns the simulation fills; the others get their model defaults.
 VISIT_VALUES = [
@@ -118,6 +122,7 @@ VIEWED, STARTED = Kind.QUIZ_VIEWED.value, Kind.QUIZ_STARTED.value
 SHOWN, ANSWERED = Kind.QUESTION_SHOWN.value, Kind.QUESTION_ANSWERED.value
 SKIPPED, FORM_SHOWN = Kind.QUESTION_SKIPPED.value, Kind.LEAD_FORM_SHOWN.value
 SUBMITTED, RESULT = Kind.LEAD_SUBMITTED.value, Kind.RESULT_SHOWN.value
+GOAL = Kind.GOAL.value
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,10 @@ def traffic_generate(
     until = until or datetime.now(zone).date()
     rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
     revisions = _revisions(quiz, until - timedelta(days=days - 1), until)
-    simulation = Simulation(quiz, revisions, rng)
+    # Goals draw from a stream of their own, so the walks stay the same
+    # for a seed whether or not the quiz declares goals.
+    goal_rng = random.Random(f"goals-{seed}")  # noqa: S311
+    simulation = Simulation(quiz, revisions, rng, goal_rng)
     # Visits start at least an hour ago, so none is still going on.
     latest = datetime.now(zone) - timedelta(hours=1)
     chunks = list(_chunks(visits))
@@ -323,9 +331,17 @@ class Plan:
 class Simulation:
     """Walks visits through the quiz and collects the rows they leave."""
 
-    def __init__(self, quiz: Quiz, revisions: list[Revision], rng: random.Random):
+    def __init__(
+        self,
+        quiz: Quiz,
+        revisions: list[Revision],
+        rng: random.Random,
+        goal_rng: random.Random,
+    ):
         self.quiz = quiz
         self.plans = [Plan(revision) for revision in revisions]
+        self.goal_ids = sorted(quiz.goals.values_list("pk", flat=True))
+        self.goal_rng = goal_rng
         self.visit_defaults = BulkWriter.for_model(Visit, VISIT_COLUMNS).defaults
         self.rng = rng
         self.visits: list[tuple[Any, ...]] = []
@@ -358,6 +374,8 @@ class Simulation:
             intent, leaving = 0.3, 3.0
         walk = Walk(self, plan, visit_id, intent, leaving)
         walk.run(at)
+        if self.goal_ids:
+            self._reach_goals(visit_id, at, walk)
         self.visits.append(
             (visit_id, self.quiz.pk, plan.number, token, at, walk.last_seen_at)
             + (source, medium, campaign, device, is_bot, is_preview)
@@ -377,6 +395,24 @@ class Simulation:
                 (visit_id, self.quiz.pk, f"visitor{visit_id}@example.com", True)
                 + (walk.completed_at, walk.completed_at)
             )
+
+    def _reach_goals(self, visit_id: int, at: datetime, walk: Walk) -> None:
+        """Reach the declared goals, more often on the way to a lead."""
+        rng = self.goal_rng
+        lead_at = walk.completed_at
+        for goal_id in self.goal_ids:
+            if lead_at is None:
+                if rng.random() >= GOAL_WITHOUT_LEAD:
+                    continue
+                reached = at + ((walk.last_seen_at or at) - at) * rng.random()
+            elif rng.random() >= GOAL_WITH_LEAD:
+                continue
+            elif rng.random() < GOAL_AFTER_LEAD:
+                reached = lead_at + timedelta(seconds=rng.uniform(2, 300))
+                walk.last_seen_at = max(reached, walk.last_seen_at or reached)
+            else:
+                reached = at + (lead_at - at) * rng.random()
+            self.events.append((visit_id, GOAL, None, goal_id, reached))
 
     def writers(self) -> list[BulkWriter]:
         """Hand over the rows collected so far, with their answers' ids."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -259,12 +259,14 @@ def visit_record(
     answer_changes: Sequence[AnswerChange] = (),
     extra_fields: Sequence[str] = (),
     shown_at: Mapping[int, datetime] | None = None,
+    goals_reached: Collection[int] = (),
 ) -> list[MicroConversion]:
     """Record conversions, apply them to the rollups and touch the visit.
 
     Call inside a transaction, after visit_lock(). shown_at: when each
-    question answered in conversions was first shown (see rollup_record).
-    Returns the conversions that were new.
+    question answered in conversions was first shown; goals_reached: the
+    goals the visit reached before a lead in conversions (see
+    rollup_record). Returns the conversions that were new.
     """
     recorded = events_record(visit=visit, conversions=conversions)
     rollup_fields = rollup_record(
@@ -272,6 +274,7 @@ def visit_record(
         recorded=recorded,
         shown_at=shown_at or {},
         answer_changes=answer_changes,
+        goals_reached=goals_reached,
     )
     visit.last_seen_at = timezone.now()
     Visit.objects.filter(pk=visit.pk).update(

@@ -62,10 +62,18 @@ def lead_capture(*, visit: Visit, structure: Structure, data: LeadData) -> Lead:
             outcome=visit_outcome(quiz=quiz, path=path, answers=answers),
         )
         visit.completed_at = now
+        # Under the lock no goal can arrive between this read and the lead.
+        goals = Event.objects.filter(visit=visit, kind=Event.Kind.GOAL)
+        goals_reached = [
+            goal_id
+            for goal_id in goals.values_list("goal_id", flat=True)
+            if goal_id is not None
+        ]
         visit_record(
             visit,
             [MicroConversion(Event.Kind.LEAD_SUBMITTED)],
             extra_fields=["completed_at"],
+            goals_reached=goals_reached,
         )
     logger.info("Lead captured lead=%s visit=%s quiz=%s", lead.pk, visit.pk, quiz.pk)
     return lead

@@ -20,6 +20,7 @@ from quizfunnel.quizzes.models import Question
 from quizfunnel.tracking.models import Event
 from quizfunnel.tracking.services import MicroConversion, events_record
 from tests.factories import (
+    GoalFactory,
     LeadFactory,
     PublishedQuizFactory,
     QuestionFactory,
@@ -43,10 +44,12 @@ class Journey:
         self.now += timedelta(seconds=seconds)
         return self
 
-    def request(self, conversions, answer_changes=()):
+    def request(self, conversions, answer_changes=(), goals_reached=()):
         conversions = [
-            MicroConversion(kind, question_id, occurred_at=self.now)
-            for kind, question_id in conversions
+            conversion
+            if isinstance(conversion, MicroConversion)
+            else MicroConversion(conversion[0], conversion[1], occurred_at=self.now)
+            for conversion in conversions
         ]
         with transaction.atomic():
             recorded = events_record(visit=self.visit, conversions=conversions)
@@ -60,6 +63,7 @@ class Journey:
                 recorded=recorded,
                 shown_at=shown_at,
                 answer_changes=answer_changes,
+                goals_reached=goals_reached,
             )
             if fields:
                 self.visit.save(update_fields=fields)
@@ -95,9 +99,20 @@ class Journey:
         return self
 
     def submit_lead(self):
+        """Leave the lead, as lead_capture() does: completed, then recorded."""
         LeadFactory(visit=self.visit)
+        self.visit.completed_at = self.now
+        self.visit.save(update_fields=["completed_at"])
+        goals = Event.objects.filter(visit=self.visit, kind=Event.Kind.GOAL)
         self.request(
-            [(Event.Kind.LEAD_SUBMITTED, None), (Event.Kind.RESULT_SHOWN, None)]
+            [(Event.Kind.LEAD_SUBMITTED, None), (Event.Kind.RESULT_SHOWN, None)],
+            goals_reached=list(goals.values_list("goal_id", flat=True)),
+        )
+        return self
+
+    def reach(self, goal):
+        self.request(
+            [MicroConversion(Event.Kind.GOAL, goal_id=goal.pk, occurred_at=self.now)]
         )
         return self
 
@@ -174,6 +189,8 @@ class BranchingQuiz:
             scale_max=5,
             next_to_lead=True,
         )
+        self.pricing = GoalFactory(quiz=self.quiz, name="viewed_pricing")
+        self.demo = GoalFactory(quiz=self.quiz, name="watched_demo", is_key=True)
         a, b, c = self.plan.choices.all()
         a.branch_question = self.features
         a.save()
@@ -210,10 +227,14 @@ def random_journey(shape, rng, at, **visit_fields):
     if rng.random() < 0.15:
         return journey
     first = shape.retired if visit_fields.get("revision") == 1 else shape.plan
+    if rng.random() < 0.25:
+        journey.wait(rng.randint(1, 30)).reach(shape.demo)
     journey.wait(rng.randint(1, 20)).start(first)
     step, previous = first, None
     for _ in range(20):
         journey.wait(_seconds(rng))
+        if rng.random() < 0.05:
+            journey.reach(shape.pricing).wait(1)  # a repeat does not count
         back = previous is not None and rng.random() < 0.15
         if step == LEAD and not back:
             break
@@ -227,6 +248,9 @@ def random_journey(shape, rng, at, **visit_fields):
         step, previous = _pass(shape, journey, step, rng), step
     if step == LEAD and rng.random() < 0.75:
         journey.wait(_seconds(rng)).submit_lead()
+        # Some goals come after the lead: the thank-you page links on.
+        if rng.random() < 0.3:
+            journey.wait(_seconds(rng)).reach(rng.choice([shape.pricing, shape.demo]))
     return journey
 
 

@@ -5,6 +5,7 @@ from quizfunnel.analytics.formats import (
     points_change,
     relative_change,
     seconds,
+    times,
 )
 from quizfunnel.analytics.rollups import SECONDS_TOP
 
@@ -43,3 +44,8 @@ def test_seconds_read_as_seconds_then_minutes():
 def test_percentages_round_half_up_from_the_exact_ratio():
     assert percent(Ratio(2, 3)) == "66.7 %"
     assert percent(Ratio(1, 2000)) == "0.1 %"
+
+
+def test_a_lift_reads_as_a_multiple():
+    assert times(Ratio(5, 2)) == "2.5×"
+    assert times(Ratio(0, 0)) == "–"

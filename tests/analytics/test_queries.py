@@ -145,7 +145,13 @@ def reference(quiz, period, segment):
             len(having("quiz_started") & on_day),
             len(having("lead_submitted") & on_day),
         )
+    leads = having("lead_submitted")
+    goals = []
+    for goal in quiz.goals.order_by("name"):
+        reached = {e.visit_id for e in events if e.goal_id == goal.pk}
+        goals.append((goal.pk, len(reached), len(reached & leads)))
     return {
+        "goals": goals,
         "views": len(having("quiz_viewed")),
         "starts": len(having("quiz_started")),
         "leads": len(having("lead_submitted")),
@@ -177,6 +183,20 @@ def assert_matches(dashboard, quiz, period, segment):
     assert [(d.views, d.starts, d.leads) for d in dashboard.days] == list(
         expected["days"].values()
     ), label
+
+    assert [(g.goal.pk, g.reached, g.reached_leads) for g in dashboard.goals] == (
+        expected["goals"]
+    ), label
+    views, leads = expected["views"], expected["leads"]
+    for row in dashboard.goals:
+        assert row.share == Ratio(row.reached, views), label
+        assert row.lead_rate == Ratio(row.reached_leads, row.reached), label
+        without = Ratio(leads - row.reached_leads, views - row.reached)
+        assert row.lead_rate_without == without, label
+        if row.lead_rate.exact is None or not without.exact:
+            assert row.lift.exact is None, label
+        else:
+            assert row.lift.exact == row.lead_rate.exact / without.exact, label
 
     *questions, lead = dashboard.steps
     for row in questions:
@@ -309,7 +329,9 @@ def test_dashboard_takes_a_fixed_number_of_queries(
     for position in range(6, 30):
         choice_question(shape.quiz, "Yes", "No", position=position)
 
-    with django_assert_max_num_queries(5):
+    # Segment options, questions, their choices, the goals, the period's
+    # cells and the daily cells.
+    with django_assert_max_num_queries(6):
         dashboard_get(
             quiz=shape.quiz, period=Period.last(30, today=TODAY), segment=Segment()
         )

@@ -14,10 +14,15 @@ from quizfunnel.analytics.rollups import (
     rollup_record,
     seconds_bucket,
 )
+from quizfunnel.funnel.paths import AnswerData
+from quizfunnel.funnel.services import answer_record, goal_record
+from quizfunnel.leads.services import LeadData, lead_capture
 from quizfunnel.tracking.models import Event
 from quizfunnel.tracking.services import MicroConversion
 from tests.analytics.conftest import LEAD, Journey, count, snapshot
-from tests.factories import VisitFactory
+from tests.builders import build_branching_quiz
+from tests.factories import GoalFactory, VisitFactory
+from tests.funnel.test_services import started_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +250,70 @@ def test_incremental_equals_rebuild_in_another_time_zone(journeys, settings):
     rollup_rebuild(quiz=shape.quiz)
 
     assert snapshot(shape.quiz) == incremental
+
+
+def test_a_goal_counts_with_the_lead_whichever_comes_first(branching):
+    quiz, plan, c = (
+        branching.quiz,
+        branching.plan,
+        branching.choice(branching.plan, "C"),
+    )
+    demo, pricing = branching.demo, branching.pricing
+    before = Journey(quiz, NOON).view().reach(demo).start(plan)
+    before.answer(plan, LEAD, choices=[c]).submit_lead()
+    after = Journey(quiz, NOON).view().start(plan).answer(plan, LEAD, choices=[c])
+    after.submit_lead().reach(pricing).reach(pricing)
+    Journey(quiz, NOON).view().reach(pricing)
+    Journey(quiz, NOON, is_bot=True).view().reach(demo).start(plan)
+    incremental = snapshot(quiz)
+
+    rollup_rebuild(quiz=quiz)
+
+    assert count(quiz, Metric.GOAL, value=demo.pk) == 1
+    assert count(quiz, Metric.GOAL_LEAD, value=demo.pk) == 1
+    assert count(quiz, Metric.GOAL, value=pricing.pk) == 2
+    assert count(quiz, Metric.GOAL_LEAD, value=pricing.pk, span=Span.WEEK) == 1
+    assert snapshot(quiz) == incremental
+
+
+def test_journeys_reach_goals_before_and_after_their_lead(journeys):
+    shape = journeys(start=datetime(2026, 2, 1, tzinfo=UTC), days=10, count=60)
+
+    orders = set()
+    for visit in shape.quiz.visits.filter(completed_at__isnull=False):
+        goals = visit.events.filter(kind=Event.Kind.GOAL)
+        for reached_at in goals.values_list("occurred_at", flat=True):
+            orders.add(reached_at > visit.completed_at)
+
+    assert orders == {False, True}
+
+
+def test_the_services_count_goals_reached_before_and_after_the_lead():
+    built = build_branching_quiz()
+    demo = built.quiz.goals.get(name="watched_demo")
+    pricing = GoalFactory(quiz=built.quiz, name="viewed_pricing")
+    visit, structure = started_visit(built.quiz)
+    solo = frozenset({built.choice(built.q1, "Solo").id})
+    for question, value in [
+        (built.q1, AnswerData(built.q1.id, solo)),
+        (built.q3, AnswerData(built.q3.id, skipped=True)),
+        (built.q4, AnswerData(built.q4.id, text="Owner")),
+        (built.q5, AnswerData(built.q5.id, number=Decimal(3))),
+    ]:
+        answer_record(
+            visit=visit,
+            structure=structure,
+            question=structure.question(question.id),
+            answer=value,
+        )
+
+    goal_record(visit=visit, goal=demo)
+    lead_capture(visit=visit, structure=structure, data=LeadData(email="a@b.example"))
+    goal_record(visit=visit, goal=pricing)
+
+    quiz = built.quiz
+    assert count(quiz, Metric.GOAL_LEAD, value=demo.pk) == 1
+    assert count(quiz, Metric.GOAL_LEAD, value=pricing.pk) == 1
+    incremental = snapshot(quiz)
+    rollup_rebuild(quiz=quiz)
+    assert snapshot(quiz) == incremental

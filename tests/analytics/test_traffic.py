@@ -81,7 +81,7 @@ def test_some_visits_go_back_and_change_an_answer(traffic):
 
 def test_each_micro_conversion_is_recorded_once_per_visit(traffic):
     repeats = (
-        Event.objects.values("visit", "kind", "question")
+        Event.objects.values("visit", "kind", "question", "goal")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
@@ -131,3 +131,19 @@ def _indexes(tables):
             table: connection.introspection.get_constraints(cursor, table)
             for table in tables
         }
+
+
+def test_visits_with_a_lead_reach_the_goals_more_often(traffic):
+    counted = Visit.objects.filter(is_bot=False, is_preview=False)
+    leads = counted.filter(completed_at__isnull=False)
+    others = counted.filter(completed_at__isnull=True)
+    goal = traffic.demo
+
+    with_lead = leads.filter(events__goal=goal).count() / leads.count()
+    without = others.filter(events__goal=goal).count() / others.count()
+    after_lead = leads.filter(
+        events__goal=goal, events__occurred_at__gt=F("completed_at")
+    )
+
+    assert with_lead > 2 * without > 0
+    assert after_lead.exists()

@@ -186,6 +186,40 @@ def test_a_custom_period_counts_its_days(client, analyst, history):
     assert len(response.context["dashboard"].days) == 4
 
 
+def test_the_goals_compare_the_lead_rates_with_and_without_each_goal(
+    client, analyst, branching
+):
+    now = timezone.now() - timedelta(minutes=30)
+    plan, c = branching.plan, branching.choice(branching.plan, "C")
+    for goals in ([branching.demo], [], None, None, None):
+        journey = Journey(branching.quiz, now).view()
+        for goal in goals or []:
+            journey.reach(goal)
+        if goals is not None:
+            journey.start(plan).answer(plan, LEAD, choices=[c]).submit_lead()
+
+    response = client.get(dashboard_url(branching.quiz))
+
+    pricing, demo = response.context["dashboard"].goals
+    assert (demo.goal, demo.reached, demo.reached_leads) == (branching.demo, 1, 1)
+    assert (pricing.goal, pricing.reached) == (branching.pricing, 0)
+    section = response.text[response.text.index('id="goals-heading"') :]
+    assert "key goal" in section
+    assert "correlation, not proof" in section
+    cells = re.findall(r'<td class="number">([^<]*)</td>', section)
+    assert cells[:5] == ["0", "0.0 %", "–", "40.0 %", "–"]
+    assert cells[5:10] == ["1", "20.0 %", "100.0 %", "25.0 %", "4.0×"]
+
+
+def test_a_quiz_without_goals_says_where_to_declare_them(client, analyst):
+    quiz = PublishedQuizFactory()
+
+    response = client.get(dashboard_url(quiz))
+
+    assert response.context["dashboard"].goals == []
+    assert "This quiz declares no goals." in response.text
+
+
 def test_the_csv_holds_the_funnel_table_for_the_filters(client, analyst, history):
     url = reverse("analytics_dashboard_csv", args=[history.quiz.pk])
 
@@ -241,7 +275,8 @@ def test_the_dashboard_page_takes_a_fixed_number_of_queries(
     for position in range(10, 40):
         choice_question(history.quiz, "Yes", "No", position=position)
 
-    with django_assert_max_num_queries(10):
+    # One of them reads the quiz's goals.
+    with django_assert_max_num_queries(11):
         client.get(dashboard_url(history.quiz))
 
 

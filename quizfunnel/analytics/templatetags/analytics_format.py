@@ -6,5 +6,7 @@ from quizfunnel.analytics import formats
 
 register = template.Library()
 
-for name in ("count", "percent", "relative_change", "points_change", "seconds"):
+FILTERS = ("count", "percent", "relative_change", "points_change", "seconds", "times")
+
+for name in FILTERS:
     register.filter(name, getattr(formats, name))
