@@ -700,7 +700,7 @@ def test_lead_submission_runs_a_fixed_number_of_queries(
     visitor.get(url("quiz_lead", built.quiz))
 
     # Savepoints count here; SQLite runs no SELECT ... FOR UPDATE.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = visitor.post(url("quiz_lead", built.quiz), lead_data(), headers=HTMX)
 
     assert response.status_code == 200
