@@ -31,6 +31,8 @@ HISTORY_DAYS = 90
 PREFIX = "quizfunnel_bench_history_"
 SHAPING = [
     "quizfunnel/analytics/traffic.py",
+    "quizfunnel/analytics/simulation.py",
+    "quizfunnel/analytics/walks.py",
     "quizfunnel/analytics/bulk.py",
     "quizfunnel/analytics/rebuild.py",
     "quizfunnel/analytics/rollups.py",
