@@ -207,6 +207,12 @@ def _answer_step(results: dict[str, Any]) -> list[str]:
         f"step/peer **{ratios['step/peer']:.2f}** (rounds: "
         f"{', '.join(f'{x:.2f}' for x in ratios['step/peer per round'])})."
     )
+    if "peer/ceiling" in ratios:
+        lines.append("")
+        lines.append(
+            f"For scale: the peer, a stock formtools wizard, reaches "
+            f"peer/ceiling **{ratios['peer/ceiling']:.2f}** of the same ceiling."
+        )
     check = step["integrity"]
     lines.append("")
     lines.append(

@@ -120,6 +120,8 @@ def measured():
                 "step/ceiling per round": [0.7, 0.75, 0.8],
                 "step/peer": 1.2,
                 "step/peer per round": [1.1, 1.2, 1.3],
+                "peer/ceiling": 0.62,
+                "peer/ceiling per round": [0.6, 0.62, 0.64],
             },
             "integrity": {
                 "successful_requests": 9000,
@@ -149,6 +151,7 @@ def test_the_answer_step_shows_its_ratios_and_what_it_recorded():
 
     assert "| answer step | 300 | 20 | 40 | 60 | 0 | 2,900 |" in text
     assert "step/ceiling **0.75** (rounds: 0.70, 0.75, 0.80)" in prose
+    assert "reaches peer/ceiling **0.62** of the same ceiling" in prose
     assert "9,010 answers" in prose and "they match" in prose
     assert "| 15 (each question: 13–15) | 20 | 8 | 1 |" in text
     assert "peak RSS of a gunicorn worker after the load: 60 MiB" in prose
