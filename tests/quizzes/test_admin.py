@@ -849,6 +849,15 @@ def test_dragging_a_question_up_reorders_the_quiz(live_server, page):
     page.mouse.move(x, y - 6)
     page.locator("#questions-group tr.sortable-ghost").wait_for()
     page.mouse.move(x, target["y"] + 2, steps=20)
+    # SortableJS ignores moves while a swap animates, and a fast machine can
+    # finish the moves inside one; keep moving over the first row, as a hand
+    # does, until the dragged row has taken its place.
+    first_row = page.locator("#questions-group tr.has_original").first
+    for nudge in range(40):
+        if "sortable-ghost" in (first_row.get_attribute("class") or ""):
+            break
+        page.mouse.move(x, target["y"] + 2 + nudge % 3)
+        page.wait_for_timeout(25)
     page.mouse.up()
     page.wait_for_function(
         "() => document.querySelector('#questions-group tr.has_original')"
